@@ -1,0 +1,8 @@
+//! Pure, safe Rust over bytes: everything here is testable without C.
+#![forbid(unsafe_code)]
+
+pub mod fmt;
+pub mod http;
+pub mod str;
+pub mod timer;
+pub mod url;

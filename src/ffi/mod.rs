@@ -1,0 +1,14 @@
+//! Thin `extern "C"` shims, one file per `mongoose.h` section. Each export
+//! checks its pointers, converts, calls into `core`/`net`, and converts back;
+//! `guard` keeps panics from crossing the boundary.
+
+pub mod fmt;
+pub mod guard;
+pub mod http;
+pub mod iobuf;
+pub mod log;
+pub mod mem;
+pub mod net;
+pub mod str;
+pub mod timer;
+pub mod url;

@@ -1,0 +1,279 @@
+/* ---- hand-written prologue: system headers, configuration, macros ---- */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MG_VERSION "7.22"
+
+#define MG_ARCH_CUSTOM 0
+#define MG_ARCH_UNIX 1
+#define MG_ARCH_WIN32 2
+#define MG_ARCH_ESP32 3
+#define MG_ARCH_ESP8266 4
+#define MG_ARCH_FREERTOS 5
+#define MG_ARCH_THREADX 6
+#define MG_ARCH_ZEPHYR 7
+#define MG_ARCH_ARMGCC 8
+#define MG_ARCH_CMSIS_RTOS1 9
+#define MG_ARCH_TIRTOS 10
+#define MG_ARCH_PICOSDK 11
+#define MG_ARCH_ARMCC 12
+#define MG_ARCH_CMSIS_RTOS2 13
+#define MG_ARCH_RTTHREAD 14
+#define MG_ARCH_ARMCGT 15
+#define MG_ARCH_CUBE 16
+#define MG_ARCH_MCUXPRESSO 17
+#define MG_ARCH_NEWLIB MG_ARCH_ARMGCC
+#if defined(MG_ARCH) && MG_ARCH != MG_ARCH_UNIX
+#error "mongoose-rs is built for MG_ARCH_UNIX"
+#endif
+#undef MG_ARCH
+#define MG_ARCH MG_ARCH_UNIX
+
+/* Values that change struct layouts are fixed when the library is built. */
+#if defined(MG_DATA_SIZE) && MG_DATA_SIZE != 32
+#error "MG_DATA_SIZE is fixed at 32 in this prebuilt library"
+#endif
+#if defined(MG_MAX_HTTP_HEADERS) && MG_MAX_HTTP_HEADERS != 30
+#error "MG_MAX_HTTP_HEADERS is fixed at 30 in this prebuilt library"
+#endif
+#undef MG_DATA_SIZE
+#undef MG_MAX_HTTP_HEADERS
+#define MG_DATA_SIZE 32
+#define MG_MAX_HTTP_HEADERS 30
+
+/* The library is compiled once: these report how it was built. */
+#undef MG_IO_SIZE
+#undef MG_MAX_RECV_SIZE
+#undef MG_PATH_MAX
+#define MG_IO_SIZE 16384
+#define MG_MAX_RECV_SIZE (3UL * 1024UL * 1024UL)
+#define MG_PATH_MAX FILENAME_MAX
+#ifndef MG_HTTP_INDEX
+#define MG_HTTP_INDEX "index.html"
+#endif
+#ifndef MG_SOCK_LISTEN_BACKLOG_SIZE
+#define MG_SOCK_LISTEN_BACKLOG_SIZE 128
+#endif
+#define MG_DIRSEP '/'
+#define MG_SOCKET_TYPE int
+#define MG_SOCKET_ERRNO errno
+#define MG_INVALID_SOCKET (-1)
+#define MG_JSON_MAX_DEPTH 30
+
+#define MG_TLS_NONE 0
+#define MG_TLS_MBED 1
+#define MG_TLS_OPENSSL 2
+#define MG_TLS_BUILTIN 3
+#define MG_TLS_CUSTOM 4
+#define MG_TLS_WOLFSSL 5
+#undef MG_TLS
+#define MG_TLS MG_TLS_NONE
+
+#define MG_OTA_NONE 0
+#define MG_OTA_CUSTOM 1000
+#define MG_OTA MG_OTA_NONE
+#define MG_OTA_FIRMWARE_VERSION "1.0.0"
+#define MG_OTA_MAX_VERSION_LEN 64
+#define MG_OTA_PULL_INTERVAL_SECONDS 60
+#define MG_OTA_ROLLBACK_TIMEOUT_SECONDS 120
+
+#define MG_ENABLE_LOG 1
+#define MG_ENABLE_EPOLL 1
+#define MG_ENABLE_POLL 0
+#define MG_ENABLE_SOCKET 1
+#define MG_ENABLE_TCPIP 0
+#define MG_ENABLE_DIRLIST 1
+#define MG_ENABLE_POSIX_FS 1
+#define MG_ENABLE_SSI 0
+#define MG_ENABLE_IPV6 0
+#define MG_IPV6_V6ONLY 0
+#define MG_ENABLE_MD5 1
+#define MG_ENABLE_CUSTOM_CALLOC 0
+#define MG_ENABLE_CUSTOM_LOG 0
+#define MG_ENABLE_CUSTOM_RANDOM 0
+#define MG_ENABLE_CUSTOM_MILLIS 0
+#define MG_ENABLE_CUSTOM_DEVICE_ID 0
+#define MG_ENABLE_PROFILE 0
+#define MG_ENABLE_ASSERT 0
+#define MG_ENABLE_FATFS 0
+#define MG_ENABLE_LFS 0
+#define MG_ENABLE_LWIP 0
+#define MG_ENABLE_FREERTOS 0
+#define MG_ENABLE_FREERTOS_TCP 0
+#define MG_ENABLE_RL 0
+#define MG_ENABLE_BSD_SOCKETS 0
+#define MG_ENABLE_WINSOCK 1
+#define MG_ENABLE_BSD_PROTOTYPES 1
+#define MG_ENABLE_TCPIP_DRIVER_INIT 1
+#define MG_ENABLE_TCPIP_PRINT_DEBUG_STATS 0
+#define MG_ENABLE_CHACHA20 1
+
+#define MG_HTTP_ADDR "http://0.0.0.0:8000"
+#define MG_HTTPS_ADDR "https://0.0.0.0:8443"
+#define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
+#define MG_DASH_MAX_SEND_BUF_SIZE 81920
+#define MG_DASH_MAX_USER_NAME 32
+
+#define MG___FUNC__ __func__
+#define MG_BIG_ENDIAN (*(uint16_t *) "\0\xff" < 0x100)
+#define MG_U32(a, b, c, d)                                         \
+  (((uint32_t) ((a) &255) << 24) | ((uint32_t) ((b) &255) << 16) | \
+   ((uint32_t) ((c) &255) << 8) | (uint32_t) ((d) &255))
+#define MG_IPV4(a, b, c, d) mg_htonl(MG_U32(a, b, c, d))
+#define MG_IPV6(a, b, c, d, e, f, g, h)                                   \
+  {                                                                       \
+    (uint8_t) ((a) >> 8), (uint8_t) (a), (uint8_t) ((b) >> 8),            \
+        (uint8_t) (b), (uint8_t) ((c) >> 8), (uint8_t) (c),               \
+        (uint8_t) ((d) >> 8), (uint8_t) (d), (uint8_t) ((e) >> 8),        \
+        (uint8_t) (e), (uint8_t) ((f) >> 8), (uint8_t) (f),               \
+        (uint8_t) ((g) >> 8), (uint8_t) (g), (uint8_t) ((h) >> 8),        \
+        (uint8_t) (h)                                                     \
+  }
+#define MG_U8P(ADDR) ((uint8_t *) (ADDR))
+#define MG_IPADDR_PARTS(ADDR) \
+  MG_U8P(ADDR)[0], MG_U8P(ADDR)[1], MG_U8P(ADDR)[2], MG_U8P(ADDR)[3]
+#define MG_LOAD_BE16(p) \
+  ((uint16_t) (((uint16_t) MG_U8P(p)[0] << 8U) | MG_U8P(p)[1]))
+#define MG_LOAD_BE24(p)                                                     \
+  ((uint32_t) (((uint32_t) MG_U8P(p)[0] << 16U) |                           \
+               ((uint32_t) MG_U8P(p)[1] << 8U) | MG_U8P(p)[2]))
+#define MG_LOAD_BE32(p)                                                     \
+  ((uint32_t) (((uint32_t) MG_U8P(p)[0] << 24U) |                           \
+               ((uint32_t) MG_U8P(p)[1] << 16U) |                           \
+               ((uint32_t) MG_U8P(p)[2] << 8U) | MG_U8P(p)[3]))
+#define MG_LOAD_BE64(p)                                                    \
+  ((uint64_t) (((uint64_t) MG_LOAD_BE32(p) << 32U) |                       \
+               (uint64_t) MG_LOAD_BE32(MG_U8P(p) + 4)))
+#define MG_STORE_BE16(p, n)                       \
+  do {                                            \
+    MG_U8P(p)[0] = (uint8_t) (((n) >> 8U) & 255); \
+    MG_U8P(p)[1] = (uint8_t) ((n) &255);          \
+  } while (0)
+#define MG_STORE_BE24(p, n)                        \
+  do {                                             \
+    MG_U8P(p)[0] = (uint8_t) (((n) >> 16U) & 255); \
+    MG_U8P(p)[1] = (uint8_t) (((n) >> 8U) & 255);  \
+    MG_U8P(p)[2] = (uint8_t) ((n) &255);           \
+  } while (0)
+#define MG_STORE_BE32(p, n)                        \
+  do {                                             \
+    MG_U8P(p)[0] = (uint8_t) (((n) >> 24U) & 255); \
+    MG_U8P(p)[1] = (uint8_t) (((n) >> 16U) & 255); \
+    MG_U8P(p)[2] = (uint8_t) (((n) >> 8U) & 255);  \
+    MG_U8P(p)[3] = (uint8_t) ((n) &255);           \
+  } while (0)
+#define MG_STORE_BE64(p, n)                              \
+  do {                                                   \
+    MG_STORE_BE32((p), (uint32_t) ((uint64_t) (n) >> 32)); \
+    MG_STORE_BE32(MG_U8P(p) + 4, (uint32_t) (n));        \
+  } while (0)
+#define mg_htons(x) mg_ntohs(x)
+#define mg_htonl(x) mg_ntohl(x)
+#define mg_htonll(x) mg_ntohll(x)
+#define MG_REG(x) ((volatile uint32_t *) (x))[0]
+#define MG_BIT(x) (((uint32_t) 1U) << (x))
+#define MG_SET_BITS(R, CLR, SET) R = (R & ~(CLR)) | (SET)
+#define MG_ROUND_UP(x, a) ((a) == 0 ? (x) : ((((x) + (a) -1) / (a)) * (a)))
+#define MG_ROUND_DOWN(x, a) ((a) == 0 ? (x) : (((x) / (a)) * (a)))
+#define MG_DSCP_CS(class_) ((class_) << 3)
+#define MG_DSCP_AF(class_, drop_) (((class_) << 3) | ((drop_) << 1))
+#define MG_DSCP_EF 46
+#define MG_IS_DER(buf) ((buf)[0] == 0x30)
+#define MG_PROF_INIT(c)
+#define MG_PROF_FREE(c)
+#define MG_PROF_ADD(c, name)
+#define MG_PROF_DUMP(c)
+#define MG_C_STR(a) \
+  { (char *) (a), sizeof(a) - 1 }
+
+/* Intrusive singly linked lists over a `next` member. */
+#define LIST_ADD_HEAD(type_, head_, elem_) \
+  do {                                     \
+    (elem_)->next = (*(head_));            \
+    *(head_) = (elem_);                    \
+  } while (0)
+#define LIST_ADD_TAIL(type_, head_, elem_)              \
+  do {                                                  \
+    type_ **list_pp_ = (head_);                         \
+    while (*list_pp_ != NULL) list_pp_ = &(*list_pp_)->next; \
+    *list_pp_ = (elem_);                                \
+  } while (0)
+#define LIST_DELETE(type_, head_, elem_)                    \
+  do {                                                      \
+    type_ **list_pp_ = (head_);                             \
+    while (*list_pp_ != (elem_)) list_pp_ = &(*list_pp_)->next; \
+    *list_pp_ = (elem_)->next;                              \
+  } while (0)
+
+#ifndef assert
+#define assert(x)
+#endif
+
+/* mg_str(s) is a macro so that C++ can have both a struct and a "function". */
+#define mg_str(s) mg_str_s(s)
+#define MG_ESC(str) mg_print_esc, 0, (str)
+#define mg_log_set(level_) mg_log_level = (level_)
+#define MG_LOG(level, args)                                 \
+  do {                                                      \
+    if ((level) <= mg_log_level) {                          \
+      mg_log_prefix((level), __FILE__, __LINE__, __func__); \
+      mg_log args;                                          \
+    }                                                       \
+  } while (0)
+#define MG_ERROR(args) MG_LOG(MG_LL_ERROR, args)
+#define MG_INFO(args) MG_LOG(MG_LL_INFO, args)
+#define MG_DEBUG(args) MG_LOG(MG_LL_DEBUG, args)
+#define MG_VERBOSE(args) MG_LOG(MG_LL_VERBOSE, args)
+
+/* Every struct, declared at file scope before any prototype mentions it. */
+struct mg_str;
+struct mg_addr;
+struct mg_iobuf;
+struct mg_timer;
+struct mg_mgr;
+struct mg_connection;
+struct mg_dns;
+struct mg_fs;
+struct mg_fd;
+struct mg_http_message;
+struct mg_http_serve_opts;
+struct mg_http_part;
+struct mg_tls_opts;
+struct mg_ws_message;
+struct mg_mqtt_prop;
+struct mg_mqtt_opts;
+struct mg_mqtt_message;
+struct mg_dns_rr;
+struct mg_dnssd_record;
+struct mg_rpc;
+struct mg_rpc_req;
+struct mg_field;
+struct mg_field_set;
+struct mg_dash;
+struct mg_dash_user;
+struct mg_dash_custom_handler;
+struct mg_queue;
+/* ---- end of prologue; generated declarations follow ---- */

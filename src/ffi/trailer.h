@@ -1,0 +1,17 @@
+/* ---- hand-written trailer: variadic entry points (implemented in C) ---- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+size_t mg_xprintf(mg_pfn_t fn, void *arg, const char *fmt, ...);
+size_t mg_snprintf(char *buf, size_t len, const char *fmt, ...);
+char *mg_mprintf(const char *fmt, ...);
+void mg_log(const char *fmt, ...);
+size_t mg_printf(struct mg_connection *, const char *fmt, ...);
+void mg_error(struct mg_connection *c, const char *fmt, ...);
+void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
+                   const char *body_fmt, ...);
+void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
+bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+#ifdef __cplusplus
+}
+#endif

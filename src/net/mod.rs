@@ -1,0 +1,1 @@
+//! The event loop on `mio`: manager, connections, I/O, wakeup, signals.

@@ -1,0 +1,46 @@
+// Minimal assertion helpers shared by the C test programs.
+#ifndef MG_TEST_H
+#define MG_TEST_H
+#include "mongoose.h"
+
+static int s_test_failures = 0;
+
+#define ASSERT(expr)                                                       \
+  do {                                                                     \
+    if (!(expr)) {                                                         \
+      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #expr);      \
+      s_test_failures++;                                                   \
+    }                                                                      \
+  } while (0)
+
+// Compare a buffer of known length with a NUL-terminated expectation.
+#define ASSERT_MEM(buf, len, expect)                                          \
+  do {                                                                        \
+    size_t n_ = strlen(expect);                                               \
+    if ((size_t) (len) != n_ || memcmp((buf), (expect), n_) != 0) {           \
+      fprintf(stderr, "FAIL %s:%d: got [%.*s] (%d), want [%s]\n", __FILE__, \
+              __LINE__, (int) (len), (const char *) (buf), (int) (len),      \
+              (expect));                                                      \
+      s_test_failures++;                                                      \
+    }                                                                         \
+  } while (0)
+
+#define ASSERT_STR(got, expect) ASSERT_MEM((got), strlen(got), (expect))
+
+#define TEST_DONE()                                          \
+  do {                                                       \
+    if (s_test_failures) {                                   \
+      fprintf(stderr, "%d assertion(s) failed\n", s_test_failures); \
+      return 1;                                              \
+    }                                                        \
+    printf("ok\n");                                          \
+    return 0;                                                \
+  } while (0)
+
+// Poll `mgr` until `cond` is true or `ms` milliseconds have passed.
+#define POLL_UNTIL(mgr, cond, ms)                                  \
+  do {                                                             \
+    uint64_t deadline_ = mg_millis() + (ms);                       \
+    while (!(cond) && mg_millis() < deadline_) mg_mgr_poll((mgr), 10); \
+  } while (0)
+#endif
