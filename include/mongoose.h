@@ -571,6 +571,48 @@ struct mg_queue;
 
 #define MG_IO_WAIT -2
 
+
+
+// Width of the Content-Length value field of [`reply_head`]: the number,
+// left-justified in 10 columns, then one space.
+#define CONTENT_LENGTH_FIELD 11
+
+// How long an idle keep-alive connection must stay silent before shutdown
+// closes it. A request arriving inside the window is still answered.
+#define IDLE_WINDOW_MS 300
+
+// A view of bytes: `buf` is not necessarily NUL-terminated.
+struct mg_str {
+  char *buf;
+  size_t len;
+};
+
+// One parsed header: name as received, value trimmed of spaces and tabs.
+struct mg_http_header {
+  struct mg_str name;
+  struct mg_str value;
+};
+
+// A parsed HTTP request or response; every view points into the receive
+// buffer it was parsed from.
+struct mg_http_message {
+  struct mg_str method;
+  struct mg_str uri;
+  struct mg_str query;
+  struct mg_str proto;
+  struct mg_http_header headers[MG_MAX_HTTP_HEADERS];
+  struct mg_str body;
+  struct mg_str head;
+  struct mg_str message;
+};
+
+// One part of a multipart body.
+struct mg_http_part {
+  struct mg_str name;
+  struct mg_str filename;
+  struct mg_str body;
+};
+
 // A DNS resolver configuration.
 struct mg_dns {
   const char *url;
@@ -615,6 +657,9 @@ struct mg_mgr {
   union mg_pipe pipe;
 };
 
+// Event handler: `fn(c, ev, ev_data)`.
+typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
+
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
 union mg_addr_ip {
   uint8_t ip[16];
@@ -637,9 +682,6 @@ struct mg_iobuf {
   size_t len;
   size_t align;
 };
-
-// Event handler: `fn(c, ev, ev_data)`.
-typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
 
 // Header-only twin of `mg_connection` that spells the flag word as the C
 // bitfields Mongoose declares. It is renamed to `mg_connection` in the
@@ -681,12 +723,6 @@ struct mg_connection {
   unsigned int is_resp: 1;
   unsigned int is_readable: 1;
   unsigned int is_writable: 1;
-};
-
-// A view of bytes: `buf` is not necessarily NUL-terminated.
-struct mg_str {
-  char *buf;
-  size_t len;
 };
 
 // Header-only twin of `mg_wifi_scan_bss_data` with the C bitfields.
@@ -967,13 +1003,6 @@ struct mg_phy {
   void (*write_reg)(uint8_t, uint8_t, uint16_t);
 };
 
-// One part of a multipart body.
-struct mg_http_part {
-  struct mg_str name;
-  struct mg_str filename;
-  struct mg_str body;
-};
-
 // A filesystem: ten function pointers the library calls through.
 struct mg_fs {
   int (*st)(const char*, size_t*, time_t*);
@@ -1027,24 +1056,177 @@ struct mg_fd {
   struct mg_fs *fs;
 };
 
-// One parsed header: name as received, value trimmed of spaces and tabs.
-struct mg_http_header {
-  struct mg_str name;
-  struct mg_str value;
-};
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
 
-// A parsed HTTP request or response; every view points into the receive
-// buffer it was parsed from.
-struct mg_http_message {
-  struct mg_str method;
-  struct mg_str uri;
-  struct mg_str query;
-  struct mg_str proto;
-  struct mg_http_header headers[MG_MAX_HTTP_HEADERS];
-  struct mg_str body;
-  struct mg_str head;
-  struct mg_str message;
-};
+// Parse a request or response head (the body need not be present). Zeroes
+// `*hm`, then fills it. Returns the head length, 0 if incomplete, -1 if
+// malformed.
+int mg_http_parse(const char *s, size_t len, struct mg_http_message *hm);
+
+// Length of the head (through the blank line), 0 if incomplete, -1 if a
+// control byte other than TAB/CR/LF comes first.
+int mg_http_get_request_len(const unsigned char *buf, size_t buf_len);
+
+// The value of the first header called `name` (case-insensitive), or NULL.
+struct mg_str *mg_http_get_header(struct mg_http_message *hm, const char *name);
+
+// The value of `v=` inside a header value (quotes stripped), or `{NULL, 0}`.
+struct mg_str mg_http_get_header_var(struct mg_str s, struct mg_str v);
+
+// The raw value of `name` in `k=v&k=v` text, or `{NULL, 0}`.
+struct mg_str mg_http_var(struct mg_str buf, struct mg_str name);
+
+// Decode variable `name` of `*buf` into `dst`. Returns the length, -1 bad
+// source, -2 bad destination, -3 decoding failed, -4 not found.
+int mg_http_get_var(const struct mg_str *buf, const char *name, char *dst, size_t dst_len);
+
+// URL-decode `n` bytes of `s` into `to` (NUL-terminated); `form` also maps
+// `+` to space. Returns the length, or -1 on a bad escape or lack of room.
+int mg_url_decode(const char *s, size_t n, char *to, size_t to_len, int form);
+
+// Percent-encode `n` bytes of `s` into `buf`. Returns the output length,
+// or 0 when `buf` is too small (it needs 4 spare bytes).
+size_t mg_url_encode(const char *s, size_t n, char *buf, size_t len);
+
+// The numeric status code of a parsed response (0 for requests).
+int mg_http_status(const struct mg_http_message *hm);
+
+// Extract credentials: Basic auth, Bearer token, `access_token` cookie or
+// query variable, in that order. Both outputs are set to `""` first.
+void mg_http_creds(struct mg_http_message *hm,
+                   char *user,
+                   size_t userlen,
+                   char *pass,
+                   size_t passlen);
+
+// Iterate over a multipart body: returns the offset of the next part (feed
+// it back in), 0 when done. `part` (may be NULL) receives views into `body`.
+size_t mg_http_next_multipart(struct mg_str body, size_t ofs, struct mg_http_part *part);
+
+// Write the static-file Etag `"<mtime>.<size>"` into `buf` (truncated,
+// NUL-terminated) and return `buf`. Not declared by Mongoose's header.
+char *mg_http_etag(char *buf, size_t len, size_t size, time_t mtime);
+
+// Initialise an event manager (the struct belongs to the caller).
+void mg_mgr_init(struct mg_mgr *mgr);
+
+// Run one iteration of the event loop, waiting at most `ms` milliseconds
+// (negative: no limit) for I/O, timers, wakeups or a signal.
+void mg_mgr_poll(struct mg_mgr *mgr, int ms);
+
+// Close every connection (each gets MG_EV_POLL then MG_EV_CLOSE), free all
+// timers and the manager's resources.
+void mg_mgr_free(struct mg_mgr *mgr);
+
+// Listen on `tcp://` (default) or `udp://` `host:port`; NULL on failure.
+struct mg_connection *mg_listen(struct mg_mgr *mgr,
+                                const char *url,
+                                mg_event_handler_t fn_,
+                                void *fn_data);
+
+// Open an outbound connection; events report its progress.
+struct mg_connection *mg_connect(struct mg_mgr *mgr,
+                                 const char *url,
+                                 mg_event_handler_t fn_,
+                                 void *fn_data);
+
+// `mg_connect` with a protocol handler installed before MG_EV_OPEN.
+struct mg_connection *mg_connect_svc(struct mg_mgr *mgr,
+                                     const char *url,
+                                     mg_event_handler_t fn_,
+                                     void *fn_data,
+                                     mg_event_handler_t pfn,
+                                     void *pfn_data);
+
+// Wrap an existing socket descriptor as a connection.
+struct mg_connection *mg_wrapfd(struct mg_mgr *mgr, int fd, mg_event_handler_t fn_, void *fn_data);
+
+// Queue `len` bytes for sending (UDP: send one datagram now).
+bool mg_send(struct mg_connection *c, const void *buf, size_t len);
+
+// Format into the connection's send buffer; returns bytes appended.
+size_t mg_vprintf(struct mg_connection *c, const char *fmt, va_list *ap);
+
+// Fire an event: `c->pfn` then `c->fn`.
+void mg_call(struct mg_connection *c, int ev, void *ev_data);
+
+// Close a connection immediately: MG_EV_CLOSE fires before this returns.
+// Safe to call from a handler (the memory is released after the poll).
+void mg_close_conn(struct mg_connection *c);
+
+// Allocate a connection (not linked, no socket).
+struct mg_connection *mg_alloc_conn(struct mg_mgr *mgr);
+
+// Resolve the URL's host for `c` and connect to it.
+void mg_resolve(struct mg_connection *c, const char *url);
+
+// Forget a pending lookup of `c` (no events).
+void mg_resolve_cancel(struct mg_connection *c);
+
+// Create the socket for `c->rem` and start connecting.
+void mg_connect_resolved(struct mg_connection *c);
+
+// Set the DSCP (IP_TOS = dscp << 2) of a connection's socket.
+bool mg_dscp(struct mg_connection *c, uint8_t dscp);
+
+// Copy an address into `c->rem`.
+void mg_multicast_restore(struct mg_connection *c, uint8_t *from);
+
+// Raw socket write: bytes, MG_IO_WAIT or MG_IO_ERR.
+long mg_io_send(struct mg_connection *c, const void *buf, size_t len);
+
+// Raw socket read: bytes, MG_IO_WAIT or MG_IO_ERR.
+long mg_io_recv(struct mg_connection *c, void *buf, size_t len);
+
+// Enable `mg_wakeup` for this manager. False if already enabled.
+bool mg_wakeup_init(struct mg_mgr *mgr);
+
+// Thread-safe: deliver MG_EV_WAKEUP with a copy of `buf` to connection `id`.
+bool mg_wakeup(struct mg_mgr *mgr, unsigned long id, const void *buf, size_t len);
+
+// mongoose-rs extension: begin a graceful shutdown. Listeners close at once;
+// requests in flight finish and get `Connection: close`; idle keep-alive
+// connections close once silent; whatever is left closes after `grace_ms`.
+// Calling it again can only shorten the grace period.
+void mg_mgr_shutdown(struct mg_mgr *mgr, unsigned long grace_ms);
+
+// mongoose-rs extension: true once shutdown has begun and every connection
+// is closed, i.e. the program may call `mg_mgr_free` and exit.
+bool mg_mgr_is_done(struct mg_mgr *mgr);
+
+// mongoose-rs extension: SIGINT and SIGTERM start `mg_mgr_shutdown(mgr,
+// grace_ms)` and wake the loop; a second signal ends the grace period.
+void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
+
+// Initialise a caller-owned timer and prepend it to `*head`.
+void mg_timer_init(struct mg_timer **head,
+                   struct mg_timer *t,
+                   uint64_t milliseconds,
+                   unsigned int flags,
+                   void (*fn_)(void*),
+                   void *arg);
+
+// Unlink a timer (does not free it).
+void mg_timer_free(struct mg_timer **head, struct mg_timer *t);
+
+// Fire the due timers of a list at time `new_ms`.
+void mg_timer_poll(struct mg_timer **head, uint64_t new_ms);
+
+// Allocate an auto-deleting timer on the manager's list.
+struct mg_timer *mg_timer_add(struct mg_mgr *mgr,
+                              uint64_t milliseconds,
+                              unsigned int flags,
+                              void (*fn_)(void*),
+                              void *arg);
+
+// Expiry helper for do-it-yourself timers (arms, reports, reschedules).
+bool mg_timer_expired(uint64_t *expiration, uint64_t period, uint64_t now);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 #endif  /* MONGOOSE_H */
 

@@ -1,1 +1,362 @@
-//! TODO
+//! HTTP parsing helpers (`mongoose.h`: HTTP). The connection-level entry
+//! points (listen, connect, reply, chunks, static files) live elsewhere and
+//! share `core::http` with these.
+use crate::abi::*;
+use crate::core::http::{self as h, Head, HeadError, Span};
+use crate::ffi::guard::{guard, guard_unit};
+use core::ffi::{c_char, c_int, c_uchar, CStr};
+use core::ptr;
+
+/// Bytes of a pointer + length pair; NULL or 0 gives an empty slice.
+///
+/// # Safety
+/// A non-NULL `p` must point at `len` readable bytes that outlive `'a`.
+unsafe fn bytes<'a>(p: *const c_char, len: usize) -> &'a [u8] {
+    if p.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: guaranteed by the caller.
+        unsafe { core::slice::from_raw_parts(p as *const u8, len) }
+    }
+}
+
+/// A writable C buffer; NULL or 0 gives an empty slice (nothing is written).
+///
+/// # Safety
+/// A non-NULL `p` must point at `len` writable bytes not otherwise borrowed.
+unsafe fn bytes_mut<'a>(p: *mut c_char, len: usize) -> &'a mut [u8] {
+    if p.is_null() || len == 0 {
+        &mut []
+    } else {
+        // SAFETY: guaranteed by the caller.
+        unsafe { core::slice::from_raw_parts_mut(p as *mut u8, len) }
+    }
+}
+
+/// The bytes of a NUL-terminated string, `None` for NULL.
+///
+/// # Safety
+/// A non-NULL `s` must be NUL-terminated and outlive `'a`.
+unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
+    // SAFETY: guaranteed by the caller.
+    (!s.is_null()).then(|| unsafe { CStr::from_ptr(s) }.to_bytes())
+}
+
+/// A view of `span` inside the buffer starting at `base`.
+fn view(base: *const u8, span: Span) -> mg_str {
+    mg_str {
+        buf: base.wrapping_add(span.off) as *mut c_char,
+        len: span.len,
+    }
+}
+
+/// Lengths reported through `int` (heads never come near 2 GiB).
+fn to_int(n: usize) -> c_int {
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// Fill `hm` with views of a parsed head: every span becomes an `mg_str`
+/// into the buffer at `base`; `query` is `{NULL, 0}` without `?`; unused
+/// header slots are zero; `body` starts right after the head and has
+/// `parsed.body_len` bytes (may be `(size_t) -1`), `message` covers both.
+///
+/// # Safety
+/// `base` must be the start of the buffer `parsed` was produced from (and
+/// stay valid while C looks at `hm`).
+pub unsafe fn fill_message(base: *const u8, parsed: &Head, hm: &mut mg_http_message) {
+    *hm = mg_http_message::zeroed();
+    hm.method = view(base, parsed.method);
+    hm.uri = view(base, parsed.uri);
+    hm.query = parsed.query.map_or(mg_str::NULL, |q| view(base, q));
+    hm.proto = view(base, parsed.proto);
+    for (slot, x) in hm.headers.iter_mut().zip(parsed.headers()) {
+        *slot = mg_http_header {
+            name: view(base, x.name),
+            value: view(base, x.value),
+        };
+    }
+    hm.body = view(base, parsed.body());
+    hm.head = view(base, Span::new(0, parsed.head_len));
+    hm.message = view(base, Span::new(0, parsed.message_len()));
+}
+
+/// Find a header in a (possibly user-built) message: case-insensitive exact
+/// name, scanning until the first empty slot.
+///
+/// # Safety
+/// `hm` must point at a valid message whose views are readable.
+unsafe fn find_header(hm: *mut mg_http_message, name: &[u8]) -> Option<*mut mg_str> {
+    for i in 0..MG_MAX_HTTP_HEADERS {
+        // SAFETY: `i` is in bounds of the caller's valid message.
+        let hdr = unsafe { ptr::addr_of_mut!((*hm).headers[i]) };
+        // SAFETY: as above; the name view is readable by contract.
+        let n = unsafe { (*hdr).name };
+        if n.len == 0 {
+            break;
+        }
+        // SAFETY: the name view is readable by contract.
+        if unsafe { n.as_bytes() }.eq_ignore_ascii_case(name) {
+            // SAFETY: a field of the same live header slot.
+            return Some(unsafe { ptr::addr_of_mut!((*hdr).value) });
+        }
+    }
+    None
+}
+
+/// Parse a request or response head (the body need not be present). Zeroes
+/// `*hm`, then fills it. Returns the head length, 0 if incomplete, -1 if
+/// malformed.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_parse(
+    s: *const c_char,
+    len: usize,
+    hm: *mut mg_http_message,
+) -> c_int {
+    guard(-1, || {
+        if !hm.is_null() {
+            // SAFETY: caller-owned message memory.
+            unsafe { *hm = mg_http_message::zeroed() };
+        }
+        // SAFETY: `s` has `len` readable bytes (empty when NULL).
+        let buf = unsafe { bytes(s, len) };
+        match h::parse(buf) {
+            Ok(head) => {
+                if !hm.is_null() {
+                    // SAFETY: `buf` starts at `s`; caller-owned message memory.
+                    unsafe { fill_message(s as *const u8, &head, &mut *hm) };
+                }
+                to_int(head.head_len)
+            }
+            Err(HeadError::Incomplete) => 0,
+            Err(HeadError::Malformed) => -1,
+        }
+    })
+}
+
+/// Length of the head (through the blank line), 0 if incomplete, -1 if a
+/// control byte other than TAB/CR/LF comes first.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_get_request_len(buf: *const c_uchar, buf_len: usize) -> c_int {
+    guard(-1, || {
+        // SAFETY: `buf` has `buf_len` readable bytes (empty when NULL).
+        match h::request_len(unsafe { bytes(buf as *const c_char, buf_len) }) {
+            Ok(n) => to_int(n),
+            Err(HeadError::Incomplete) => 0,
+            Err(HeadError::Malformed) => -1,
+        }
+    })
+}
+
+/// The value of the first header called `name` (case-insensitive), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_get_header(
+    hm: *mut mg_http_message,
+    name: *const c_char,
+) -> *mut mg_str {
+    if hm.is_null() || name.is_null() {
+        return ptr::null_mut();
+    }
+    guard(ptr::null_mut(), || {
+        // SAFETY: NUL-terminated name; a valid message.
+        unsafe { c_bytes(name).and_then(|n| find_header(hm, n)) }.unwrap_or(ptr::null_mut())
+    })
+}
+
+/// The value of `v=` inside a header value (quotes stripped), or `{NULL, 0}`.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_get_header_var(s: mg_str, v: mg_str) -> mg_str {
+    guard(mg_str::NULL, || {
+        // SAFETY: both views are readable by contract.
+        let (hay, name) = unsafe { (s.as_bytes(), v.as_bytes()) };
+        h::header_var(hay, name).map_or(mg_str::NULL, |x| view(s.buf as *const u8, x))
+    })
+}
+
+/// The raw value of `name` in `k=v&k=v` text, or `{NULL, 0}`.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_var(buf: mg_str, name: mg_str) -> mg_str {
+    guard(mg_str::NULL, || {
+        // SAFETY: both views are readable by contract.
+        let (text, key) = unsafe { (buf.as_bytes(), name.as_bytes()) };
+        h::http_var(text, key).map_or(mg_str::NULL, |x| view(buf.buf as *const u8, x))
+    })
+}
+
+/// Decode variable `name` of `*buf` into `dst`. Returns the length, -1 bad
+/// source, -2 bad destination, -3 decoding failed, -4 not found.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_get_var(
+    buf: *const mg_str,
+    name: *const c_char,
+    dst: *mut c_char,
+    dst_len: usize,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: `dst` has `dst_len` writable bytes (empty when NULL).
+        let out = unsafe { bytes_mut(dst, dst_len) };
+        if out.is_empty() {
+            return -2;
+        }
+        out[0] = 0;
+        // SAFETY: a readable view and a NUL-terminated name, when non-NULL.
+        match unsafe { (buf.as_ref(), c_bytes(name)) } {
+            // SAFETY: the view is readable by contract.
+            (Some(b), Some(n)) => h::get_var(unsafe { b.as_bytes() }, n, out),
+            _ => -1,
+        }
+    })
+}
+
+/// URL-decode `n` bytes of `s` into `to` (NUL-terminated); `form` also maps
+/// `+` to space. Returns the length, or -1 on a bad escape or lack of room.
+#[no_mangle]
+pub unsafe extern "C" fn mg_url_decode(
+    s: *const c_char,
+    n: usize,
+    to: *mut c_char,
+    to_len: usize,
+    form: c_int,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: readable source and writable destination of the given sizes.
+        let (src, dst) = unsafe { (bytes(s, n), bytes_mut(to, to_len)) };
+        h::url_decode(src, dst, form != 0).map_or(-1, to_int)
+    })
+}
+
+/// Percent-encode `n` bytes of `s` into `buf`. Returns the output length,
+/// or 0 when `buf` is too small (it needs 4 spare bytes).
+#[no_mangle]
+pub unsafe extern "C" fn mg_url_encode(
+    s: *const c_char,
+    n: usize,
+    buf: *mut c_char,
+    len: usize,
+) -> usize {
+    guard(0, || {
+        // SAFETY: readable source and writable destination of the given sizes.
+        let (src, dst) = unsafe { (bytes(s, n), bytes_mut(buf, len)) };
+        h::url_encode(src, dst)
+    })
+}
+
+/// The numeric status code of a parsed response (0 for requests).
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_status(hm: *const mg_http_message) -> c_int {
+    guard(0, || {
+        // SAFETY: a valid message with a readable `uri` view, when non-NULL.
+        unsafe { hm.as_ref().map_or(0, |m| h::atoi(m.uri.as_bytes())) }
+    })
+}
+
+/// Extract credentials: Basic auth, Bearer token, `access_token` cookie or
+/// query variable, in that order. Both outputs are set to `""` first.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_creds(
+    hm: *mut mg_http_message,
+    user: *mut c_char,
+    userlen: usize,
+    pass: *mut c_char,
+    passlen: usize,
+) {
+    guard_unit(|| {
+        // SAFETY: writable outputs of the given sizes (empty when NULL).
+        let (u, p) = unsafe { (bytes_mut(user, userlen), bytes_mut(pass, passlen)) };
+        if hm.is_null() {
+            h::write_truncated(u, b"");
+            h::write_truncated(p, b"");
+            return;
+        }
+        // SAFETY: a valid message whose views are readable.
+        unsafe {
+            let auth = find_header(hm, b"Authorization").map(|v| (*v).as_bytes());
+            let cookie = find_header(hm, b"Cookie").map(|v| (*v).as_bytes());
+            h::creds(auth, cookie, (*hm).query.as_bytes(), u, p);
+        }
+    })
+}
+
+/// Iterate over a multipart body: returns the offset of the next part (feed
+/// it back in), 0 when done. `part` (may be NULL) receives views into `body`.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_next_multipart(
+    body: mg_str,
+    ofs: usize,
+    part: *mut mg_http_part,
+) -> usize {
+    guard(0, || {
+        // SAFETY: caller-owned part, when non-NULL.
+        let mut part = unsafe { part.as_mut() };
+        if let Some(p) = part.as_deref_mut() {
+            *p = mg_http_part {
+                name: mg_str::NULL,
+                filename: mg_str::NULL,
+                body: mg_str::NULL,
+            };
+        }
+        // SAFETY: the body view is readable by contract.
+        let Some((next, found)) = h::next_multipart(unsafe { body.as_bytes() }, ofs) else {
+            return 0;
+        };
+        if let Some(p) = part {
+            let base = body.buf as *const u8;
+            let opt = |s: Option<Span>| s.map_or(mg_str::NULL, |s| view(base, s));
+            *p = mg_http_part {
+                name: opt(found.name),
+                filename: opt(found.filename),
+                body: view(base, found.body),
+            };
+        }
+        next
+    })
+}
+
+/// Write the static-file Etag `"<mtime>.<size>"` into `buf` (truncated,
+/// NUL-terminated) and return `buf`. Not declared by Mongoose's header.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_etag(
+    buf: *mut c_char,
+    len: usize,
+    size: usize,
+    mtime: libc::time_t,
+) -> *mut c_char {
+    guard(buf, || {
+        // SAFETY: `buf` has `len` writable bytes (empty when NULL).
+        h::write_truncated(
+            unsafe { bytes_mut(buf, len) },
+            h::etag(size, mtime).as_bytes(),
+        );
+        buf
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_message_views() {
+        let s = b"GET /a?q HTTP/1.1\r\nX: y\r\n\r\n";
+        let head = h::parse(s).unwrap();
+        let mut hm = mg_http_message::zeroed();
+        // SAFETY: `s` is the parsed buffer and outlives `hm`'s use here.
+        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
+        // SAFETY: the views point into `s`.
+        unsafe {
+            assert_eq!(hm.method.as_bytes(), b"GET");
+            assert_eq!(hm.uri.as_bytes(), b"/a");
+            assert_eq!(hm.query.as_bytes(), b"q");
+            assert_eq!(hm.headers[0].value.as_bytes(), b"y");
+            assert_eq!(hm.headers[1].name.len, 0);
+            assert_eq!(hm.body.buf as *const u8, s.as_ptr().add(s.len()));
+            assert_eq!(hm.message.len, s.len());
+        }
+        let s = b"HTTP/1.1 200 OK\r\n\r\n";
+        let head = h::parse(s).unwrap();
+        // SAFETY: as above.
+        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
+        assert!(hm.query.buf.is_null());
+        assert_eq!(hm.body.len, usize::MAX);
+        assert_eq!(hm.message.len, usize::MAX);
+    }
+}

@@ -1,1 +1,334 @@
-//! The event loop on `mio`: manager, connections, I/O, wakeup, signals.
+//! The event loop on `mio`: manager, connections, I/O, timers, wakeup,
+//! name resolution, signals and graceful shutdown.
+//!
+//! Functions here take raw `mg_mgr`/`mg_connection` pointers because C owns
+//! those structs and handlers re-enter the library; each one documents what
+//! it requires, and the FFI layer checks pointers for NULL before calling.
+use crate::abi::*;
+use core::ffi::{c_char, c_void};
+use core::ptr;
+
+pub mod conn;
+pub mod dns;
+pub mod http;
+pub mod io;
+pub mod mgr;
+pub mod shutdown;
+pub mod timer;
+pub mod wakeup;
+
+pub use http::HttpConnState;
+
+/// Monotonic milliseconds (`mg_millis`): CLOCK_MONOTONIC_RAW.
+pub fn millis() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid out-parameter.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_RAW, &mut ts) };
+    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+}
+
+pub(crate) fn log_error(args: std::fmt::Arguments) {
+    crate::ffi::log::error(args);
+}
+
+/// Fire an event: the protocol handler first, then the user handler (both
+/// re-read from memory, since the first may change the second).
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn call(c: *mut mg_connection, ev: libc::c_int, ev_data: *mut c_void) {
+    // SAFETY: `c` is live; handlers are C-ABI functions set by the program
+    // or by our protocol layers.
+    unsafe {
+        if let Some(pfn) = (*c).pfn {
+            pfn(c, ev, ev_data);
+        }
+        if let Some(f) = (*c).fn_ {
+            f(c, ev, ev_data);
+        }
+    }
+}
+
+/// `mg_error` with an already formatted message: truncate to 63 bytes, log,
+/// mark closing (before the event, so the handler may revive it), fire
+/// MG_EV_ERROR.
+///
+/// # Safety
+/// `c` live or NULL.
+pub unsafe fn error(c: *mut mg_connection, msg: &str) {
+    let mut buf = [0u8; 64];
+    let n = msg.len().min(63);
+    buf[..n].copy_from_slice(&msg.as_bytes()[..n]);
+    if c.is_null() {
+        log_error(format_args!("{}", &msg[..n.min(msg.len())]));
+        return;
+    }
+    // SAFETY: `c` live.
+    unsafe {
+        log_error(format_args!("{} {} {}", (*c).id, (*c).sock(), String::from_utf8_lossy(&buf[..n])));
+        (*c).set_flag(FLAG_IS_CLOSING, true);
+        call(c, MG_EV_ERROR, buf.as_mut_ptr() as *mut c_void);
+    }
+}
+
+/// Hexdump of traffic for `c->is_hexdumping`.
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn hexdump_io(c: *mut mg_connection, dir: &str, data: &[u8]) {
+    // SAFETY: `c` live.
+    let (id, loc, rem) = unsafe { ((*c).id, (*c).loc, (*c).rem) };
+    crate::ffi::log::info(format_args!(
+        "{id} {} {dir} {} {}",
+        fmt_addr(&loc),
+        fmt_addr(&rem),
+        data.len()
+    ));
+    crate::ffi::log::hexdump(data);
+}
+
+/// `ip:port` text of an address, for logs.
+pub fn fmt_addr(a: &mg_addr) -> String {
+    let ip = a.ip();
+    let port = u16::from_be(a.port);
+    if a.is_ip6 {
+        let g: Vec<String> = ip.chunks(2).map(|p| format!("{:x}", u16::from_be_bytes([p[0], p[1]]))).collect();
+        format!("[{}]:{port}", g.join(":"))
+    } else {
+        format!("{}.{}.{}.{}:{port}", ip[0], ip[1], ip[2], ip[3])
+    }
+}
+
+/// The bytes of a C string (empty for NULL).
+///
+/// # Safety
+/// `p` NULL or NUL-terminated.
+pub unsafe fn cstr<'a>(p: *const c_char) -> &'a [u8] {
+    if p.is_null() {
+        &[]
+    } else {
+        // SAFETY: per the contract.
+        unsafe { std::ffi::CStr::from_ptr(p).to_bytes() }
+    }
+}
+
+/// Parse the address part of a listen URL: a literal host (empty = 0.0.0.0,
+/// `localhost`), and the port.
+fn literal_addr(url: &[u8]) -> Option<mg_addr> {
+    let host = crate::core::url::host(url);
+    let mut a = crate::core::url::aton(host)?;
+    a.port = crate::core::url::port(url).to_be();
+    Some(a)
+}
+
+/// `mg_listen`.
+///
+/// # Safety
+/// `mgr` initialised; `url` NUL-terminated.
+pub unsafe fn listen(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+    pfn: mg_event_handler_t,
+) -> *mut mg_connection {
+    // SAFETY: per the contract.
+    let u = unsafe { cstr(url) };
+    let udp = u.starts_with(b"udp:");
+    let Some(addr) = literal_addr(u) else {
+        log_error(format_args!("invalid listening URL: {}", String::from_utf8_lossy(u)));
+        return ptr::null_mut();
+    };
+    let fd = match io::listen(&addr, udp) {
+        Ok(fd) => fd,
+        Err(e) => {
+            log_error(format_args!("listen {}: {e}", String::from_utf8_lossy(u)));
+            return ptr::null_mut();
+        }
+    };
+    // SAFETY: `mgr` initialised; the new connection is set up before OPEN.
+    unsafe {
+        let c = mgr::new_conn(mgr);
+        if c.is_null() {
+            io::close(fd);
+            return ptr::null_mut();
+        }
+        (*c).loc = io::local_addr(fd);
+        mgr::register(mgr, c, fd);
+        (*c).flags |= FLAG_IS_LISTENING;
+        if udp {
+            (*c).flags |= FLAG_IS_UDP;
+        }
+        if crate::core::url::is_ssl(u) {
+            (*c).flags |= FLAG_IS_TLS;
+        }
+        (*c).fn_ = fn_;
+        (*c).fn_data = fn_data;
+        (*c).pfn = pfn;
+        conn::link(mgr, c);
+        call(c, MG_EV_OPEN, ptr::null_mut());
+        c
+    }
+}
+
+/// `mg_connect_svc`: allocate, link, fire OPEN(url), start resolution.
+///
+/// # Safety
+/// `mgr` initialised; `url` NUL-terminated or NULL.
+pub unsafe fn connect(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+    pfn: mg_event_handler_t,
+    pfn_data: *mut c_void,
+) -> *mut mg_connection {
+    // SAFETY: per the contract.
+    let u = unsafe { cstr(url) };
+    if u.is_empty() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `mgr` initialised.
+    unsafe {
+        let c = mgr::new_conn(mgr);
+        if c.is_null() {
+            return ptr::null_mut();
+        }
+        conn::link(mgr, c);
+        (*c).flags |= FLAG_IS_CLIENT;
+        if u.starts_with(b"udp:") {
+            (*c).flags |= FLAG_IS_UDP;
+        }
+        if crate::core::url::is_ssl(u) {
+            (*c).flags |= FLAG_IS_TLS;
+        }
+        (*c).fn_ = fn_;
+        (*c).fn_data = fn_data;
+        (*c).pfn = pfn;
+        (*c).pfn_data = pfn_data;
+        call(c, MG_EV_OPEN, url as *mut c_void);
+        resolve(c, u);
+        c
+    }
+}
+
+/// `mg_resolve`: set the port and resolve the URL's host; literals connect
+/// synchronously, names go to the system resolver in the background.
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn resolve(c: *mut mg_connection, url: &[u8]) {
+    let host = crate::core::url::host(url);
+    let port = crate::core::url::port(url);
+    // SAFETY: `c` live.
+    unsafe {
+        (*c).rem.port = port.to_be();
+        if let Some(mut a) = crate::core::url::aton(host) {
+            a.port = (*c).rem.port;
+            (*c).rem = a;
+            connect_resolved(c);
+            return;
+        }
+        let mgr = (*c).mgr;
+        let mp = mgr::manager(mgr);
+        if mp.is_null() {
+            return;
+        }
+        let name = String::from_utf8_lossy(host).into_owned();
+        let name = name.trim_start_matches('[').trim_end_matches(']').to_string();
+        (*c).set_flag(FLAG_IS_RESOLVING, true);
+        conn::state(c).host = name.clone();
+        let timeout = (*mgr).dnstimeout.max(0) as u64;
+        (*mp).dns_pending.push(((*c).id, millis() + timeout));
+        dns::start((*mp).shared.clone(), (*c).id, name, port, (*mgr).use_dns6);
+    }
+}
+
+/// `mg_connect_resolved`: create the socket for `c->rem` and start
+/// connecting; fires RESOLVE (and CONNECT for UDP or an instant connect).
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn connect_resolved(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        let udp = (*c).flag(FLAG_IS_UDP);
+        let rem = (*c).rem;
+        let fd = match io::socket(&rem, udp) {
+            Ok(fd) => fd,
+            Err(_) => return error(c, "socket error"),
+        };
+        mgr::register((*c).mgr, c, fd);
+        if udp {
+            (*c).loc = io::local_addr(fd);
+            call(c, MG_EV_RESOLVE, ptr::null_mut());
+            call(c, MG_EV_CONNECT, ptr::null_mut());
+            return;
+        }
+        io::set_client_opts(fd);
+        match io::connect(fd, &rem) {
+            Ok(true) => {
+                (*c).loc = io::local_addr(fd);
+                call(c, MG_EV_RESOLVE, ptr::null_mut());
+                call(c, MG_EV_CONNECT, ptr::null_mut());
+            }
+            Ok(false) => {
+                (*c).set_flag(FLAG_IS_CONNECTING, true);
+                call(c, MG_EV_RESOLVE, ptr::null_mut());
+            }
+            Err(_) => error(c, "socket error"),
+        }
+    }
+}
+
+/// `mg_wrapfd`: adopt an existing socket; OPEN fires before it is linked.
+///
+/// # Safety
+/// `mgr` initialised.
+pub unsafe fn wrapfd(
+    mgr: *mut mg_mgr,
+    fd: libc::c_int,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+) -> *mut mg_connection {
+    // SAFETY: `mgr` initialised.
+    unsafe {
+        let c = mgr::new_conn(mgr);
+        if c.is_null() {
+            return ptr::null_mut();
+        }
+        (*c).fn_ = fn_;
+        (*c).fn_data = fn_data;
+        mgr::register(mgr, c, fd);
+        call(c, MG_EV_OPEN, ptr::null_mut());
+        conn::link(mgr, c);
+        c
+    }
+}
+
+/// `mg_send`: queue for TCP; for UDP send one datagram now and fire WRITE.
+///
+/// # Safety
+/// `c` live; `data` readable for `len` bytes (or `len == 0`).
+pub unsafe fn send(c: *mut mg_connection, data: &[u8]) -> bool {
+    // SAFETY: `c` live.
+    unsafe {
+        if !(*c).flag(FLAG_IS_UDP) {
+            return (*c).send.append(data);
+        }
+        let rem = (*c).rem;
+        match io::send((*c).sock(), data, Some(&rem)) {
+            io::Io::Done(n) => {
+                (*c).loc = io::local_addr((*c).sock());
+                let mut v = n as libc::c_long;
+                call(c, MG_EV_WRITE, &mut v as *mut libc::c_long as *mut c_void);
+                true
+            }
+            io::Io::WouldBlock => false,
+            io::Io::Closed => {
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,607 @@
+//! The manager: `mg_mgr_init`, `mg_mgr_poll`, `mg_mgr_free`, and the
+//! connection walk that fires events in Mongoose's order (EVENT-LOOP.md §4).
+//!
+//! Re-entrancy: handlers call back into the library (send, connect, close
+//! other connections, add timers, even poll). So the loop keeps only a raw
+//! pointer to the `Manager`, re-reads every connection field from memory
+//! after each callback, and never frees a connection that a walk in progress
+//! might still step on (`mg_close_conn` during a poll defers the free).
+use super::conn::{self, state, Sock};
+use super::wakeup::Shared;
+use super::{call, io, log_error, millis, timer};
+use crate::abi::*;
+use core::ffi::{c_long, c_void};
+use core::ptr;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const WAKE: Token = Token(usize::MAX);
+/// How many connections a listener accepts per turn (Mongoose: one).
+const ACCEPT_BATCH: usize = 32;
+/// Back-off before accepting again after EMFILE/ENFILE.
+const ACCEPT_RETRY_MS: u64 = 100;
+
+pub struct Manager {
+    pub poll: Poll,
+    pub events: Option<Events>,
+    pub shared: Arc<Shared>,
+    /// id -> connection, for wakeups and resolver results.
+    pub ids: HashMap<libc::c_ulong, *mut mg_connection>,
+    /// Pending lookups: (connection id, deadline ms).
+    pub dns_pending: Vec<(libc::c_ulong, u64)>,
+    /// Nesting depth of `mg_mgr_poll` (a handler may poll).
+    pub depth: u32,
+    /// Connections closed by `mg_close_conn` during a poll, freed after it.
+    pub graveyard: Vec<*mut mg_connection>,
+    pub shutdown: super::shutdown::Shutdown,
+    /// Registered signal actions (`mg_mgr_shutdown_on_signals`).
+    pub sig_ids: Vec<signal_hook_registry::SigId>,
+}
+
+/// The Rust manager behind `mgr`, or NULL before `mg_mgr_init`/after free.
+#[inline]
+pub fn manager(mgr: *mut mg_mgr) -> *mut Manager {
+    if mgr.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `mgr` is a live manager struct; the field is ours.
+    unsafe { (*mgr).active_dns_requests as *mut Manager }
+}
+
+/// `mg_mgr_init`.
+///
+/// # Safety
+/// `mgr` must point at writable memory for an `mg_mgr`.
+pub unsafe fn init(mgr: *mut mg_mgr) {
+    // SAFETY: the caller hands us the struct to initialise; all-zero is valid.
+    unsafe {
+        ptr::write_bytes(mgr, 0, 1);
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        (*mgr).epoll_fd = -1;
+        (*mgr).pipe.fd = -1;
+        (*mgr).dnstimeout = 3000;
+        (*mgr).dns4.url = c"udp://8.8.8.8:53".as_ptr();
+        (*mgr).dns6.url = c"udp://[2001:4860:4860::8888]:53".as_ptr();
+    }
+    let Ok(poll) = Poll::new() else {
+        log_error(format_args!("mg_mgr_init: cannot create the poller"));
+        return;
+    };
+    let Ok(shared) = Shared::new() else {
+        log_error(format_args!("mg_mgr_init: cannot create the wakeup eventfd"));
+        return;
+    };
+    if poll.registry().register(&mut SourceFd(&shared.efd), WAKE, Interest::READABLE).is_err() {
+        return;
+    }
+    use std::os::fd::AsRawFd;
+    let epfd = poll.as_raw_fd();
+    let m = Box::new(Manager {
+        poll,
+        events: Some(Events::with_capacity(1024)),
+        shared: Arc::new(shared),
+        ids: HashMap::new(),
+        dns_pending: Vec::new(),
+        depth: 0,
+        graveyard: Vec::new(),
+        shutdown: Default::default(),
+        sig_ids: Vec::new(),
+    });
+    // SAFETY: see above; the box is owned by the struct until `free`.
+    unsafe {
+        (*mgr).epoll_fd = epfd;
+        (*mgr).active_dns_requests = Box::into_raw(m) as *mut c_void;
+    }
+}
+
+/// Register a connection's socket with the poller (both directions, edge
+/// triggered; readiness is kept sticky in `ConnState`).
+///
+/// # Safety
+/// `mgr`, `c` live; `fd` is `c`'s socket.
+pub unsafe fn register(mgr: *mut mg_mgr, c: *mut mg_connection, fd: libc::c_int) -> bool {
+    let mp = manager(mgr);
+    if mp.is_null() {
+        return false;
+    }
+    // SAFETY: live manager; short borrow that does not span a callback.
+    let ok = unsafe {
+        (*mp).poll
+            .registry()
+            .register(&mut SourceFd(&fd), Token(c as usize), Interest::READABLE | Interest::WRITABLE)
+            .is_ok()
+    };
+    // SAFETY: `c` is a live connection of this manager.
+    unsafe {
+        (*c).fd = fd as isize as *mut c_void;
+        state(c).sock = if ok { Sock::Registered } else { Sock::None };
+    }
+    ok
+}
+
+/// Allocate a connection, link it at the head and index it by id.
+///
+/// # Safety
+/// `mgr` live and initialised.
+pub unsafe fn new_conn(mgr: *mut mg_mgr) -> *mut mg_connection {
+    let mp = manager(mgr);
+    if mp.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: live manager.
+    let c = unsafe { conn::alloc(mgr) };
+    if !c.is_null() {
+        // SAFETY: `c` was just allocated for this manager.
+        unsafe {
+            (*mp).ids.insert((*c).id, c);
+            state(c).last_rx = millis();
+        }
+    }
+    c
+}
+
+/// Release the socket of `c`: deregister and close it.
+unsafe fn release_socket(mp: *mut Manager, c: *mut mg_connection) {
+    // SAFETY: `c` is live; `mp` is its manager.
+    unsafe {
+        let st = state(c);
+        let fd = (*c).sock();
+        if st.sock == Sock::Registered {
+            let _ = (*mp).poll.registry().deregister(&mut SourceFd(&fd));
+        }
+        if fd >= 0 {
+            io::close(fd);
+        }
+        st.sock = Sock::None;
+        (*c).fd = usize::MAX as *mut c_void;
+    }
+}
+
+/// Close `c` now: release its socket, unlink it, fire MG_EV_CLOSE, then free
+/// it, or park it until the outermost poll ends if a walk may still see it.
+///
+/// # Safety
+/// `c` live, owned by `mgr`.
+pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
+    let mp = manager(mgr);
+    // SAFETY: `c` is live; everything below uses short borrows only.
+    unsafe {
+        if state(c).dead {
+            return;
+        }
+        state(c).dead = true;
+        if !mp.is_null() {
+            release_socket(mp, c);
+            (*mp).ids.remove(&(*c).id);
+        }
+        conn::unlink(mgr, c);
+        if (*mgr).dns4.c == c {
+            (*mgr).dns4.c = ptr::null_mut();
+        }
+        if (*mgr).dns6.c == c {
+            (*mgr).dns6.c = ptr::null_mut();
+        }
+        call(c, MG_EV_CLOSE, ptr::null_mut());
+        if !mp.is_null() && (*mp).depth > 0 {
+            (*mp).graveyard.push(c);
+        } else {
+            conn::free(c);
+        }
+    }
+}
+
+/// Whether anything is ready to be done without waiting.
+unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
+    let mut urgent = false;
+    // SAFETY: walks the live list; no callbacks are made here.
+    unsafe {
+        let mut c = (*mgr).conns;
+        while !c.is_null() {
+            let st = state(c);
+            (*c).flags &= !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
+            if st.retry_at != 0 {
+                if now >= st.retry_at {
+                    st.retry_at = 0;
+                    st.readable = true;
+                } else {
+                    *next_due = (*next_due).min(st.retry_at);
+                }
+            }
+            let f = (*c).flags;
+            if f & FLAG_IS_CLOSING != 0
+                || (f & FLAG_IS_DRAINING != 0 && (*c).send.len == 0)
+                || st.error
+                || (st.readable && f & (FLAG_IS_FULL | FLAG_IS_RESOLVING) == 0)
+                || (st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0))
+            {
+                urgent = true;
+            }
+            c = (*c).next;
+        }
+    }
+    urgent
+}
+
+/// `mg_mgr_poll`: one iteration of the event loop.
+///
+/// # Safety
+/// `mgr` must be a manager initialised with `mg_mgr_init`.
+pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
+    let mp = manager(mgr);
+    if mp.is_null() {
+        if ms > 0 {
+            std::thread::sleep(Duration::from_millis(ms as u64));
+        }
+        return;
+    }
+    // SAFETY: `mp` is live for the whole call (only `mg_mgr_free` frees it,
+    // and it never runs inside a poll); borrows below are short.
+    unsafe {
+        (*mp).depth += 1;
+        let start = millis();
+        let mut next_due = u64::MAX;
+        let urgent = prescan(mgr, start, &mut next_due);
+        let mut wait: Option<u64> = if urgent || ms == 0 { Some(0) } else if ms < 0 { None } else { Some(ms as u64) };
+        next_due = next_due.min(timer::next_due(ptr::addr_of_mut!((*mgr).timers), start));
+        next_due = next_due.min(super::shutdown::next_due(mgr, start));
+        for &(_, d) in &(*mp).dns_pending {
+            next_due = next_due.min(d);
+        }
+        if next_due != u64::MAX {
+            let left = next_due.saturating_sub(start);
+            wait = Some(wait.map_or(left, |w| w.min(left)));
+        }
+        wait_for_events(mp, wait);
+
+        let now = millis();
+        super::shutdown::check_signals(mgr, now);
+        finish_resolves(mgr, now);
+        timer::poll(ptr::addr_of_mut!((*mgr).timers), now);
+        deliver_wakeups(mgr);
+        super::shutdown::tick(mgr, now);
+        walk(mgr, now);
+
+        (*mp).depth -= 1;
+        if (*mp).depth == 0 {
+            for c in std::mem::take(&mut (*mp).graveyard) {
+                conn::free(c);
+            }
+        }
+    }
+}
+
+/// Wait for readiness and record it in the connections' sticky state.
+unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
+    // SAFETY: `mp` live; events are taken out of the manager so no borrow of
+    // it is held while we touch connections.
+    unsafe {
+        let mut events = (*mp).events.take().unwrap_or_else(|| Events::with_capacity(1024));
+        let timeout = wait.map(Duration::from_millis);
+        // EINTR (a signal handler ran in this thread) simply ends the wait:
+        // `while (!s_signo) mg_mgr_poll(&mgr, 5000)` then returns promptly.
+        if (*mp).poll.poll(&mut events, timeout).is_err() {
+            events.clear();
+        }
+        for ev in events.iter() {
+            if ev.token() == WAKE {
+                (*mp).shared.drain();
+                continue;
+            }
+            // The token is the connection pointer; it is registered, so live.
+            let c = ev.token().0 as *mut mg_connection;
+            let st = state(c);
+            if st.sock != Sock::Registered {
+                continue;
+            }
+            if ev.is_error() {
+                st.error = true;
+            }
+            if ev.is_readable() || ev.is_read_closed() {
+                st.readable = true;
+            }
+            if ev.is_writable() || ev.is_write_closed() {
+                st.writable = true;
+            }
+        }
+        (*mp).events = Some(events);
+    }
+}
+
+/// Fire queued `mg_wakeup` messages on their target connections.
+unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
+    let mp = manager(mgr);
+    // SAFETY: `mp` live; the map is re-read after every callback.
+    unsafe {
+        let queue = (*mp).shared.take_wakeups();
+        for (id, data) in queue {
+            let Some(&c) = (*mp).ids.get(&id) else { continue };
+            let mut s = mg_str::from_slice(&data);
+            call(c, MG_EV_WAKEUP, &mut s as *mut mg_str as *mut c_void);
+        }
+    }
+}
+
+/// Connect connections whose host names have resolved; time out the rest.
+unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
+    let mp = manager(mgr);
+    // SAFETY: `mp` live; connections are looked up by id after each callback.
+    unsafe {
+        for r in (*mp).shared.take_resolved() {
+            let Some(pos) = (*mp).dns_pending.iter().position(|p| p.0 == r.id) else { continue };
+            (*mp).dns_pending.swap_remove(pos);
+            let Some(&c) = (*mp).ids.get(&r.id) else { continue };
+            (*c).set_flag(FLAG_IS_RESOLVING, false);
+            match r.addr {
+                Some(mut a) => {
+                    a.port = (*c).rem.port;
+                    (*c).rem = a;
+                    super::connect_resolved(c);
+                }
+                None => {
+                    let host = std::mem::take(&mut state(c).host);
+                    super::error(c, &format!("{host} DNS lookup failed"));
+                }
+            }
+        }
+        let expired: Vec<_> = (*mp).dns_pending.iter().filter(|p| now >= p.1).map(|p| p.0).collect();
+        (*mp).dns_pending.retain(|p| now < p.1);
+        for id in expired {
+            if let Some(&c) = (*mp).ids.get(&id) {
+                super::error(c, "DNS timeout");
+            }
+        }
+    }
+}
+
+/// Service every connection once, in list order (newest first).
+unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
+    let mut now_v: u64 = now;
+    // SAFETY: `c` is always a live connection: unlinked ones stay allocated
+    // until the outermost poll ends, and `next` is read before any callback.
+    unsafe {
+        let mut c = (*mgr).conns;
+        while !c.is_null() {
+            let next = (*c).next;
+            if state(c).dead {
+                c = next;
+                continue;
+            }
+            if state(c).error && !(*c).flag(FLAG_IS_CLOSING) {
+                state(c).error = false;
+                super::error(c, "socket error");
+            }
+            set_ready_flags(c);
+            let was_resp = (*c).flag(FLAG_IS_RESP);
+            call(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
+            if was_resp && !(*c).flag(FLAG_IS_RESP) {
+                let mut zero: c_long = 0;
+                call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+            }
+            service(mgr, c, now);
+            if (*c).flag(FLAG_IS_DRAINING) && (*c).send.len == 0 {
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+            }
+            if (*c).flag(FLAG_IS_CLOSING) && !state(c).dead {
+                close_conn(mgr, c);
+            }
+            c = next;
+        }
+    }
+}
+
+unsafe fn set_ready_flags(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        let st = state(c);
+        let f = (*c).flags;
+        let io_ok = st.sock == Sock::Registered && f & FLAG_IS_RESOLVING == 0;
+        let r = io_ok && st.readable && f & FLAG_IS_FULL == 0;
+        let w = io_ok && st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0);
+        (*c).set_flag(FLAG_IS_READABLE, r);
+        (*c).set_flag(FLAG_IS_WRITABLE, w);
+    }
+}
+
+/// The I/O branch of one connection's turn.
+unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
+    // SAFETY: `c` live; flags are re-read after every callback.
+    unsafe {
+        let f = (*c).flags;
+        if f & (FLAG_IS_RESOLVING | FLAG_IS_CLOSING) != 0 || state(c).dead {
+            return;
+        }
+        if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
+            if f & FLAG_IS_READABLE != 0 {
+                accept_some(mgr, c, now);
+            }
+        } else if f & FLAG_IS_CONNECTING != 0 {
+            if f & (FLAG_IS_READABLE | FLAG_IS_WRITABLE) != 0 {
+                finish_connect(c);
+            }
+        } else {
+            if (*c).flag(FLAG_IS_READABLE) {
+                read_once(c, now);
+            }
+            let st = state(c);
+            if st.writable && (*c).send.len > 0 && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered {
+                (*c).set_flag(FLAG_IS_WRITABLE, true);
+                write_once(c);
+            }
+        }
+    }
+}
+
+unsafe fn finish_connect(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        let err = io::so_error((*c).sock());
+        if err == 0 {
+            (*c).set_flag(FLAG_IS_CONNECTING, false);
+            (*c).loc = io::local_addr((*c).sock());
+            call(c, MG_EV_CONNECT, ptr::null_mut());
+            if (*c).tls.is_null() {
+                (*c).set_flag(FLAG_IS_TLS, false);
+            }
+        } else {
+            super::error(c, "socket error");
+        }
+    }
+}
+
+unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
+    // SAFETY: `lsn` live; new connections are fully set up before callbacks.
+    unsafe {
+        for _ in 0..ACCEPT_BATCH {
+            match io::accept((*lsn).sock()) {
+                Ok(Some((fd, peer))) => {
+                    let c = new_conn(mgr);
+                    if c.is_null() {
+                        io::close(fd);
+                        break;
+                    }
+                    io::set_nodelay(fd);
+                    (*c).rem = peer;
+                    (*c).loc = io::local_addr(fd);
+                    (*c).fn_ = (*lsn).fn_;
+                    (*c).fn_data = (*lsn).fn_data;
+                    (*c).pfn = (*lsn).pfn;
+                    (*c).pfn_data = (*lsn).pfn_data;
+                    let inherit = (*lsn).flags & (FLAG_IS_TLS | FLAG_IS_HEXDUMPING);
+                    (*c).flags |= inherit | FLAG_IS_ACCEPTED;
+                    register(mgr, c, fd);
+                    conn::link(mgr, c);
+                    super::shutdown::on_accept(mgr, c);
+                    call(c, MG_EV_OPEN, ptr::null_mut());
+                    call(c, MG_EV_ACCEPT, ptr::null_mut());
+                    if (*c).tls.is_null() {
+                        (*c).set_flag(FLAG_IS_TLS, false);
+                    }
+                    if (*lsn).flag(FLAG_IS_CLOSING) || state(lsn).dead {
+                        break;
+                    }
+                }
+                Ok(None) => {
+                    state(lsn).readable = false;
+                    break;
+                }
+                Err(e) => {
+                    // Out of descriptors: back off instead of spinning on a
+                    // listener that stays readable.
+                    log_error(format_args!("accept: {e}"));
+                    state(lsn).readable = false;
+                    state(lsn).retry_at = now + ACCEPT_RETRY_MS;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// One receive (§4.1): grow `recv` by MG_IO_SIZE when full, read once.
+unsafe fn read_once(c: *mut mg_connection, now: u64) {
+    // SAFETY: `c` live; the slice covers the free tail of `recv`.
+    unsafe {
+        if (*c).recv.len >= MG_MAX_RECV_SIZE {
+            super::error(c, "MG_MAX_RECV_SIZE");
+            return;
+        }
+        if (*c).recv.size <= (*c).recv.len && !(*c).recv.resize((*c).recv.size + MG_IO_SIZE) {
+            super::error(c, "OOM");
+            return;
+        }
+        let len = (*c).recv.len;
+        let room = (*c).recv.size - len;
+        let buf = core::slice::from_raw_parts_mut((*c).recv.buf.add(len), room);
+        let udp = (*c).flag(FLAG_IS_UDP);
+        let mut from = mg_addr::default();
+        let r = io::recv((*c).sock(), buf, if udp { Some(&mut from) } else { None });
+        match r {
+            io::Io::Done(n) => {
+                if udp {
+                    (*c).rem = from;
+                } else if n < room {
+                    // Short stream read: the socket is drained, a new edge
+                    // will come with new data.
+                    state(c).readable = false;
+                }
+                if n == 0 {
+                    return;
+                }
+                (*c).recv.len += n;
+                state(c).last_rx = now;
+                if (*c).flag(FLAG_IS_HEXDUMPING) {
+                    super::hexdump_io(c, "<-", &(*c).recv.data()[len..]);
+                }
+                let mut v: c_long = n as c_long;
+                call(c, MG_EV_READ, &mut v as *mut c_long as *mut c_void);
+            }
+            io::Io::WouldBlock => state(c).readable = false,
+            io::Io::Closed => (*c).set_flag(FLAG_IS_CLOSING, true),
+        }
+    }
+}
+
+/// One send (§4.2) of the whole `send` buffer.
+pub(super) unsafe fn write_once(c: *mut mg_connection) {
+    // SAFETY: `c` live; `send.data()` borrows the buffer only for the call.
+    unsafe {
+        let udp = (*c).flag(FLAG_IS_UDP);
+        let rem = (*c).rem;
+        let r = io::send((*c).sock(), (*c).send.data(), if udp { Some(&rem) } else { None });
+        match r {
+            io::Io::Done(n) => {
+                if (*c).flag(FLAG_IS_HEXDUMPING) {
+                    super::hexdump_io(c, "->", &(*c).send.data()[..n]);
+                }
+                (*c).send.del(0, n);
+                let mut v: c_long = n as c_long;
+                call(c, MG_EV_WRITE, &mut v as *mut c_long as *mut c_void);
+            }
+            io::Io::WouldBlock => state(c).writable = false,
+            io::Io::Closed => (*c).set_flag(FLAG_IS_CLOSING, true),
+        }
+    }
+}
+
+/// `mg_mgr_free`.
+///
+/// # Safety
+/// `mgr` initialised (or zeroed); not called from inside its own poll.
+pub unsafe fn free(mgr: *mut mg_mgr) {
+    let mp = manager(mgr);
+    if mp.is_null() {
+        return;
+    }
+    // SAFETY: `mgr`/`mp` live; timers on the list belong to the library.
+    unsafe {
+        let mut t = (*mgr).timers;
+        (*mgr).timers = ptr::null_mut();
+        while !t.is_null() {
+            let next = (*t).next;
+            libc::free(t as *mut c_void);
+            t = next;
+        }
+        // Handlers may open connections while closing; close those too
+        // (Mongoose leaks them), a bounded number of rounds.
+        for _ in 0..8 {
+            if (*mgr).conns.is_null() {
+                break;
+            }
+            let mut c = (*mgr).conns;
+            while !c.is_null() {
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+                c = (*c).next;
+            }
+            poll(mgr, 0);
+        }
+        for id in std::mem::take(&mut (*mp).sig_ids) {
+            signal_hook_registry::unregister(id);
+        }
+        (*mgr).active_dns_requests = ptr::null_mut();
+        (*mgr).pipe.fd = -1;
+        drop(Box::from_raw(mp));
+    }
+}
