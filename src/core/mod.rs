@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod fmt;
+pub mod fs;
 pub mod http;
 pub mod str;
 pub mod timer;

@@ -4,7 +4,8 @@
 use crate::abi::*;
 use crate::core::http::{self as h, Head, HeadError, Span};
 use crate::ffi::guard::{guard, guard_unit};
-use core::ffi::{c_char, c_int, c_uchar, CStr};
+use crate::net;
+use core::ffi::{c_char, c_int, c_uchar, c_void, CStr};
 use core::ptr;
 
 /// Bytes of a pointer + length pair; NULL or 0 gives an empty slice.
@@ -327,6 +328,93 @@ pub unsafe extern "C" fn mg_http_etag(
             h::etag(size, mtime).as_bytes(),
         );
         buf
+    })
+}
+
+/// Listen for HTTP: `mg_listen` with the HTTP protocol handler installed.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_listen(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+) -> *mut mg_connection {
+    if mgr.is_null() || url.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: initialised manager, NUL-terminated URL.
+    guard(ptr::null_mut(), || unsafe { net::http::listen(mgr, url, fn_, fn_data) })
+}
+
+/// Connect to an HTTP server; the program writes the request on
+/// `MG_EV_CONNECT`, responses arrive as `MG_EV_HTTP_MSG`.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_connect(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+) -> *mut mg_connection {
+    if mgr.is_null() || url.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: initialised manager, NUL-terminated URL.
+    guard(ptr::null_mut(), || unsafe { net::http::connect(mgr, url, fn_, fn_data) })
+}
+
+/// Body of the variadic `mg_http_reply` (see variadic.c).
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn mg_rs_http_vreply(
+    c: *mut mg_connection,
+    code: c_int,
+    headers: *const c_char,
+    fmt: *const c_char,
+    ap: *mut va_list,
+) {
+    if c.is_null() {
+        return;
+    }
+    // SAFETY: live connection; C strings or NULL; the caller's va_list.
+    guard_unit(|| unsafe {
+        let body = if fmt.is_null() { Vec::new() } else { crate::ffi::fmt::format_va(fmt, ap) };
+        net::http::reply_bytes(c, code, c_bytes(headers).unwrap_or(b""), &body);
+    })
+}
+
+/// Body of the variadic `mg_http_printf_chunk` (see variadic.c).
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn mg_rs_http_vprintf_chunk(c: *mut mg_connection, fmt: *const c_char, ap: *mut va_list) {
+    if c.is_null() {
+        return;
+    }
+    // SAFETY: live connection; C format string or NULL; the caller's va_list.
+    guard_unit(|| unsafe {
+        let data = if fmt.is_null() { Vec::new() } else { crate::ffi::fmt::format_va(fmt, ap) };
+        net::http::chunk(c, &data, true);
+    })
+}
+
+/// Send one chunk (`<hex>\r\n<data>\r\n`); `len == 0` ends the response.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_write_chunk(c: *mut mg_connection, buf: *const c_char, len: usize) {
+    if c.is_null() {
+        return;
+    }
+    // SAFETY: live connection; `buf` readable for `len` bytes (or empty).
+    guard_unit(|| unsafe { net::http::chunk(c, bytes(buf, len), false) })
+}
+
+/// Append an `Authorization: Basic` header line for `user`/`pass`.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_bauth(c: *mut mg_connection, user: *const c_char, pass: *const c_char) {
+    if c.is_null() {
+        return;
+    }
+    // SAFETY: live connection; C strings or NULL.
+    guard_unit(|| unsafe {
+        net::http::bauth(c, c_bytes(user).unwrap_or(b""), c_bytes(pass).unwrap_or(b""))
     })
 }
 

@@ -3,6 +3,7 @@
 //! `guard` keeps panics from crossing the boundary.
 
 pub mod fmt;
+pub mod fs;
 pub mod guard;
 pub mod http;
 pub mod iobuf;

@@ -10,6 +10,7 @@ use core::ptr;
 
 pub mod conn;
 pub mod dns;
+pub mod fs;
 pub mod http;
 pub mod io;
 pub mod mgr;
