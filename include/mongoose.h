@@ -581,10 +581,33 @@ struct mg_queue;
 // closes it. A request arriving inside the window is still answered.
 #define IDLE_WINDOW_MS 300
 
+// Character sink used by the printf engine.
+typedef void (*mg_pfn_t)(char, void*);
+
 // A view of bytes: `buf` is not necessarily NUL-terminated.
 struct mg_str {
   char *buf;
   size_t len;
+};
+
+// A filesystem: ten function pointers the library calls through.
+struct mg_fs {
+  int (*st)(const char*, size_t*, time_t*);
+  void (*ls)(const char*, void(*)(const char*, void*), void*);
+  void *(*op)(const char*, int);
+  void (*cl)(void*);
+  size_t (*rd)(void*, void*, size_t);
+  size_t (*wr)(void*, const void*, size_t);
+  size_t (*sk)(void*, size_t);
+  bool (*mv)(const char*, const char*);
+  bool (*rm)(const char*);
+  bool (*mkd)(const char*);
+};
+
+// An open file of some `mg_fs`.
+struct mg_fd {
+  void *fd;
+  struct mg_fs *fs;
 };
 
 // One parsed header: name as received, value trimmed of spaces and tabs.
@@ -604,6 +627,16 @@ struct mg_http_message {
   struct mg_str body;
   struct mg_str head;
   struct mg_str message;
+};
+
+// Options of `mg_http_serve_dir` / `mg_http_serve_file`.
+struct mg_http_serve_opts {
+  const char *root_dir;
+  const char *ssi_pattern;
+  const char *extra_headers;
+  const char *mime_types;
+  const char *page404;
+  struct mg_fs *fs;
 };
 
 // One part of a multipart body.
@@ -659,6 +692,14 @@ struct mg_mgr {
 
 // Event handler: `fn(c, ev, ev_data)`.
 typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
+
+// One file of the in-memory (packed) filesystem.
+struct mg_mem_file {
+  const char *path;
+  const uint8_t *data;
+  size_t size;
+  time_t mtime;
+};
 
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
 union mg_addr_ip {
@@ -910,9 +951,6 @@ struct mg_rpc {
   void *fn_data;
 };
 
-// Character sink used by the printf engine.
-typedef void (*mg_pfn_t)(char, void*);
-
 // A JSON-RPC request being processed.
 struct mg_rpc_req {
   struct mg_rpc **head;
@@ -1003,30 +1041,6 @@ struct mg_phy {
   void (*write_reg)(uint8_t, uint8_t, uint16_t);
 };
 
-// A filesystem: ten function pointers the library calls through.
-struct mg_fs {
-  int (*st)(const char*, size_t*, time_t*);
-  void (*ls)(const char*, void(*)(const char*, void*), void*);
-  void *(*op)(const char*, int);
-  void (*cl)(void*);
-  size_t (*rd)(void*, void*, size_t);
-  size_t (*wr)(void*, const void*, size_t);
-  size_t (*sk)(void*, size_t);
-  bool (*mv)(const char*, const char*);
-  bool (*rm)(const char*);
-  bool (*mkd)(const char*);
-};
-
-// Options of `mg_http_serve_dir` / `mg_http_serve_file`.
-struct mg_http_serve_opts {
-  const char *root_dir;
-  const char *ssi_pattern;
-  const char *extra_headers;
-  const char *mime_types;
-  const char *page404;
-  struct mg_fs *fs;
-};
-
 // A received WebSocket frame or message.
 struct mg_ws_message {
   struct mg_str data;
@@ -1042,23 +1056,135 @@ struct mg_tls_opts {
   bool skip_verification;
 };
 
-// One file of the in-memory (packed) filesystem.
-struct mg_mem_file {
-  const char *path;
-  const uint8_t *data;
-  size_t size;
-  time_t mtime;
-};
-
-// An open file of some `mg_fs`.
-struct mg_fd {
-  void *fd;
-  struct mg_fs *fs;
-};
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// The POSIX filesystem (`stat`, `readdir`, `fopen`...). Programs take its
+// address (`opts.fs = &mg_fs_posix`), and may copy or modify it.
+extern struct mg_fs mg_fs_posix;
+
+// The in-memory files `mg_fs_packed` serves: an array terminated by an
+// entry whose `path` is NULL. NULL (the default) means no files.
+extern const struct mg_mem_file *mg_mem_files;
+
+// Read-only filesystem over `mg_mem_files` (paths such as
+// `/web_root/index.html`; directories are implied by the paths).
+extern struct mg_fs mg_fs_packed;
+
+// Format into `fn(ch, arg)`, one call per character; returns the count.
+size_t mg_vxprintf(mg_pfn_t fn_, void *arg, const char *fmt, va_list *ap);
+
+// Format into `buf` of `len` bytes, always NUL-terminated when `len > 0`.
+// Returns the full length the output needs (not counting the NUL).
+size_t mg_vsnprintf(char *buf, size_t len, const char *fmt, va_list *ap);
+
+// Format into a new NUL-terminated buffer (free it with `mg_free`).
+// Returns NULL if the output is empty or on out-of-memory.
+char *mg_vmprintf(const char *fmt, va_list *ap);
+
+// Output function appending to the `struct mg_iobuf *` in `param`, growing
+// it as needed and keeping a NUL after the data.
+void mg_pfn_iobuf(char ch, void *param);
+
+// Like `mg_pfn_iobuf`, but never grows the buffer.
+void mg_pfn_iobuf_noresize(char ch, void *param);
+
+// Output function writing to stdout (`putchar`); `param` is ignored.
+void mg_pfn_stdout(char c, void *param);
+
+// `%M` printer: `int len, const char *s`, JSON-escaped (`len == 0`: up to
+// the NUL). Use as `MG_ESC(str)`.
+size_t mg_print_esc(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `int len, const void *buf` as lowercase hex.
+size_t mg_print_hex(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `int len, const void *buf` as base64 with padding.
+size_t mg_print_base64(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `int len, const char *s` with `& < > "` HTML-escaped.
+size_t mg_print_html_esc(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `struct mg_addr *` as `1.2.3.4` or `[0:0:0:0:0:0:0:1]`.
+size_t mg_print_ip(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `struct mg_addr *` as `1.2.3.4:80` or `[...]:80`.
+size_t mg_print_ip_port(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `const uint8_t *` (4 bytes) as `a.b.c.d`.
+size_t mg_print_ip4(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `const uint8_t *` (16 bytes) as `[x:x:x:x:x:x:x:x]`.
+size_t mg_print_ip6(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `const uint8_t *` (6 bytes) as `01:02:03:aa:bb:cc`.
+size_t mg_print_mac(mg_pfn_t out, void *arg, va_list *ap);
+
+// `%M` printer: `const uint8_t *` (8 bytes) as eight `%02x` joined by `:`.
+size_t mg_print_ieee64(mg_pfn_t out, void *arg, va_list *ap);
+
+// The contents of in-memory file `path` from `mg_mem_files`, or
+// `{NULL, 0}` if there is no such file.
+struct mg_str mg_unpacked(const char *path);
+
+// Open `path` on `fs` (NULL: `mg_fs_posix`) with `MG_FS_*` flags. Returns
+// a heap `struct mg_fd` to close with `mg_fs_close`, or NULL on failure.
+struct mg_fd *mg_fs_open(struct mg_fs *fs, const char *path, int flags);
+
+// Close a file from `mg_fs_open` and free it; NULL is a no-op.
+void mg_fs_close(struct mg_fd *fd);
+
+// Stateless directory iterator: start with `buf[0] = 0`; each call stores
+// the entry after the one in `buf` (truncated to `len`) and returns true,
+// or clears `buf` and returns false after the last one.
+bool mg_fs_ls(struct mg_fs *fs, const char *path, char *buf, size_t len);
+
+// Read a whole file into a NUL-terminated heap buffer (free with
+// `mg_free`). Returns `{buf, size}`, or `{NULL, 0}` on any failure.
+struct mg_str mg_file_read(struct mg_fs *fs, const char *path);
+
+// Replace `path` with `len` bytes of `buf`, through a temporary file and a
+// rename. True iff everything was written and renamed.
+bool mg_file_write(struct mg_fs *fs, const char *path, const void *buf, size_t len);
+
+// Whether a path is safe to serve: false for a leading `~` or `..`, any
+// `/..` or `\..`, or a NUL byte.
+bool mg_path_is_sane(struct mg_str path);
+
+// Serve a request from a document root (call on `MG_EV_HTTP_MSG`): files,
+// `index.html`, directory listings, 301 to add a slash, 304, 206/416,
+// `.gz` variants, 404 or `page404`. `400 Invalid path` for traversal
+// attempts (`..`, encoded or with backslashes, NUL bytes) and, with
+// `mg_fs_posix`, for symlinks leading out of the root. A NULL or empty
+// `root_dir` serves the URI as a filesystem path (the whole filesystem, as
+// in Mongoose). The head is queued now, file bodies stream on later polls.
+// NULL `c`, `hm` or `opts` does nothing.
+void mg_http_serve_dir(struct mg_connection *c,
+                       struct mg_http_message *hm,
+                       const struct mg_http_serve_opts *opts);
+
+// Serve one file (Etag/304, Range, `.gz`, `page404`, 404). `opts` may be
+// NULL. NULL `c`, `hm` or `path` does nothing.
+void mg_http_serve_file(struct mg_connection *c,
+                        struct mg_http_message *hm,
+                        const char *path,
+                        const struct mg_http_serve_opts *opts);
+
+// Server-side includes. This build has `MG_ENABLE_SSI == 0`, so it
+// answers `501 SSI not enabled`.
+void mg_http_serve_ssi(struct mg_connection *c, const char *root, const char *fullpath);
+
+// Store the request body in `dir/<file>` at `<offset>` (query variables),
+// replying itself. Returns the new file size, 0 for an empty body, or
+// -1 no file, -2 bad name, -3 bad offset, -4 over `max_size`, -5 offset
+// mismatch, -6 open failure (each with a 400). NULL `c`/`hm`/`dir` → -1
+// (nothing sent).
+long mg_http_upload(struct mg_connection *c,
+                    struct mg_http_message *hm,
+                    struct mg_fs *fs,
+                    const char *dir,
+                    size_t max_size);
 
 // Parse a request or response head (the body need not be present). Zeroes
 // `*hm`, then fills it. Returns the head length, 0 if incomplete, -1 if
@@ -1108,6 +1234,25 @@ size_t mg_http_next_multipart(struct mg_str body, size_t ofs, struct mg_http_par
 // Write the static-file Etag `"<mtime>.<size>"` into `buf` (truncated,
 // NUL-terminated) and return `buf`. Not declared by Mongoose's header.
 char *mg_http_etag(char *buf, size_t len, size_t size, time_t mtime);
+
+// Listen for HTTP: `mg_listen` with the HTTP protocol handler installed.
+struct mg_connection *mg_http_listen(struct mg_mgr *mgr,
+                                     const char *url,
+                                     mg_event_handler_t fn_,
+                                     void *fn_data);
+
+// Connect to an HTTP server; the program writes the request on
+// `MG_EV_CONNECT`, responses arrive as `MG_EV_HTTP_MSG`.
+struct mg_connection *mg_http_connect(struct mg_mgr *mgr,
+                                      const char *url,
+                                      mg_event_handler_t fn_,
+                                      void *fn_data);
+
+// Send one chunk (`<hex>\r\n<data>\r\n`); `len == 0` ends the response.
+void mg_http_write_chunk(struct mg_connection *c, const char *buf, size_t len);
+
+// Append an `Authorization: Basic` header line for `user`/`pass`.
+void mg_http_bauth(struct mg_connection *c, const char *user, const char *pass);
 
 // Initialise an event manager (the struct belongs to the caller).
 void mg_mgr_init(struct mg_mgr *mgr);

@@ -414,7 +414,15 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
             return;
         }
         if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
-            if f & FLAG_IS_READABLE != 0 {
+            if state(c).shutdown.close_listener {
+                // Shutdown: accept every connection the kernel completed
+                // (they get answered and closed), then stop listening.
+                state(c).readable = true;
+                while state(c).readable && !(*c).flag(FLAG_IS_CLOSING) && !state(c).dead {
+                    accept_some(mgr, c, now);
+                }
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+            } else if f & FLAG_IS_READABLE != 0 {
                 accept_some(mgr, c, now);
             }
         } else if f & FLAG_IS_CONNECTING != 0 {

@@ -37,6 +37,9 @@ pub struct ConnShutdown {
     pub in_flight: bool,
     /// Idle keep-alive connection: close once silent until this time.
     pub idle_until: u64,
+    /// A TCP listener to close after accepting what the kernel has queued
+    /// (closing it with a backlog would reset those clients).
+    pub close_listener: bool,
 }
 
 /// Whether shutdown has begun for the manager of `c`.
@@ -135,8 +138,10 @@ unsafe fn classify(c: *mut mg_connection, now: u64) {
         let f = (*c).flags;
         let st = state(c);
         st.shutdown.seen = true;
-        if f & FLAG_IS_LISTENING != 0 {
-            (*c).set_flag(FLAG_IS_CLOSING, true); // stop accepting
+        if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
+            st.shutdown.close_listener = true; // stop accepting (see mgr::service)
+        } else if f & FLAG_IS_LISTENING != 0 {
+            (*c).set_flag(FLAG_IS_CLOSING, true);
         } else if f & FLAG_IS_ACCEPTED != 0 {
             // Mid-request: bytes of a request buffered, or a response being
             // produced. Otherwise idle (perhaps still flushing a response).

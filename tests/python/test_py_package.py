@@ -1,0 +1,160 @@
+"""The mongoose_rs package itself: ctypes struct mirrors match the ABI table,
+constants match the C library, the library lookup order, pip-installability,
+the names pymongoose exports."""
+import ctypes
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PYDIR, REPO, example_env, library_path
+
+import mongoose_rs
+from mongoose_rs import _lib as L
+
+TSV = pathlib.Path("/work/shared/spec/abi-x86_64.tsv")
+
+
+def tsv_rows():
+    if not TSV.exists():
+        pytest.skip(f"{TSV} not available")
+    rows = []
+    for line in TSV.read_text().splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) == 6:
+            rows.append(parts)
+    return rows
+
+
+def test_struct_mirrors_match_the_abi_table():
+    rows = tsv_rows()
+    checked = 0
+    for kind, struct, name, off, size, align in rows:
+        cls = L.STRUCTS.get(struct)
+        if cls is None:
+            continue
+        if kind == "struct":
+            assert ctypes.sizeof(cls) == int(size), struct
+            assert ctypes.alignment(cls) == int(align), struct
+            checked += 1
+        elif kind == "field" and "." not in name:
+            fld = getattr(cls, name, None)
+            assert fld is not None, f"{struct}.{name} missing in the ctypes mirror"
+            assert (fld.offset, fld.size) == (int(off), int(size)), f"{struct}.{name}"
+            checked += 1
+    assert checked > 80
+
+
+def test_connection_flag_bits_match_the_abi_table():
+    bits = {}
+    for kind, struct, name, off, size, bit in tsv_rows():
+        if kind == "bitfield" and struct == "mg_connection" and name != "dscp":
+            bits[name] = (int(off) - L.FLAGS_OFFSET) * 8 + int(bit)
+    assert bits == L.FLAG_BITS
+    assert L.MgConnection.flags.offset == L.FLAGS_OFFSET
+
+
+def test_constants_match_the_c_library():
+    consts = {name: val for kind, _, name, val, _, _ in tsv_rows() if kind == "const"}
+    names = [n for n in dir(mongoose_rs) if n.startswith(("MG_EV_", "WEBSOCKET_OP_"))]
+    assert len(names) >= 30
+    for n in names:
+        assert getattr(mongoose_rs, n) == int(consts[n]), n
+    assert mongoose_rs.MG_EV_USER == 23  # 7.22 numbering (pymongoose has 20)
+
+
+def test_public_names_of_pymongoose():
+    for n in [
+        "Manager", "Connection", "HttpMessage", "WsMessage", "MqttMessage", "TlsOpts", "Timer",
+        "json_get", "json_get_num", "json_get_bool", "json_get_long", "json_get_str",
+        "url_encode", "http_parse_multipart",
+        "MG_EV_ERROR", "MG_EV_OPEN", "MG_EV_POLL", "MG_EV_RESOLVE", "MG_EV_CONNECT", "MG_EV_ACCEPT",
+        "MG_EV_TLS_HS", "MG_EV_READ", "MG_EV_WRITE", "MG_EV_CLOSE", "MG_EV_HTTP_HDRS", "MG_EV_HTTP_MSG",
+        "MG_EV_WS_OPEN", "MG_EV_WS_MSG", "MG_EV_WS_CTL", "MG_EV_MQTT_CMD", "MG_EV_MQTT_MSG",
+        "MG_EV_MQTT_OPEN", "MG_EV_SNTP_TIME", "MG_EV_WAKEUP", "MG_EV_USER",
+        "WEBSOCKET_OP_TEXT", "WEBSOCKET_OP_BINARY", "WEBSOCKET_OP_PING", "WEBSOCKET_OP_PONG",
+    ]:
+        assert n in mongoose_rs.__all__, n
+        assert hasattr(mongoose_rs, n), n
+
+
+def test_the_package_loads_the_library_under_test():
+    assert os.path.samefile(mongoose_rs.LIBRARY_PATH, library_path())
+
+
+def _lookup(env_extra, cwd):
+    env = example_env(env_extra)
+    for k in ("MONGOOSE_LIB", "CARGO_TARGET_DIR"):
+        if k not in env_extra:
+            env.pop(k, None)
+    code = "from mongoose_rs import _lib; print(list(map(str, _lib.candidate_paths())))"
+    r = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True)
+    return r
+
+
+def test_library_lookup_order(tmp_path):
+    # MONGOOSE_LIB wins and is the only candidate.
+    r = _lookup({"MONGOOSE_LIB": library_path()}, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert eval(r.stdout) == [library_path()]
+    # A directory in MONGOOSE_LIB means "libmongoose.so in there".
+    r = _lookup({"MONGOOSE_LIB": os.path.dirname(library_path())}, tmp_path)
+    assert eval(r.stdout) == [os.path.join(os.path.dirname(library_path()), "libmongoose.so")]
+    # Then next to the package, then the cargo tree (release before debug).
+    r = _lookup({"CARGO_TARGET_DIR": os.path.dirname(os.path.dirname(library_path()))}, tmp_path)
+    if r.returncode == 0:
+        paths = eval(r.stdout)
+        assert paths[0] == str(PYDIR / "mongoose_rs" / "libmongoose.so")
+        assert paths[-2:] == [str(REPO / "target/release/libmongoose.so"), str(REPO / "target/debug/libmongoose.so")]
+
+
+def test_missing_library_is_a_clear_error(tmp_path):
+    r = _lookup({"MONGOOSE_LIB": str(tmp_path / "nope.so")}, tmp_path)
+    assert r.returncode != 0
+    assert "libmongoose.so" in r.stderr or "nope.so" in r.stderr
+
+
+def test_library_next_to_the_package_is_found(tmp_path):
+    pkg = tmp_path / "mongoose_rs"
+    shutil.copytree(PYDIR / "mongoose_rs", pkg, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    shutil.copy(library_path(), pkg / "libmongoose.so")
+    env = example_env()
+    env.pop("MONGOOSE_LIB", None)
+    env["PYTHONPATH"] = str(tmp_path)
+    code = "import mongoose_rs; print(mongoose_rs.LIBRARY_PATH)"
+    r = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(pkg / "libmongoose.so")
+
+
+def test_pip_install(tmp_path):
+    """`pip install ./python` works (built from a copy, so the source tree
+    stays clean) and the installed package serves."""
+    try:
+        import setuptools  # noqa: F401
+        import wheel  # noqa: F401
+
+        isolation = ["--no-build-isolation", "--no-index"]
+    except ImportError:
+        isolation = []  # pip fetches setuptools/wheel into an isolated env
+    src = tmp_path / "src"
+    shutil.copytree(PYDIR, src, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", "*.so"))
+    target = tmp_path / "site"
+    r = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", *isolation, "--target", str(target), str(src)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    offline = ("setuptools", "network", "connection", "no matching distribution", "could not find a version")
+    if r.returncode != 0 and not isolation and any(w in r.stderr.lower() for w in offline):
+        pytest.skip("cannot build offline without setuptools+wheel: " + r.stderr[-300:])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (target / "mongoose_rs" / "__init__.py").exists()
+    env = example_env({"MONGOOSE_LIB": library_path()})
+    env["PYTHONPATH"] = str(target)
+    code = "import mongoose_rs; m = mongoose_rs.Manager(); m.listen('http://127.0.0.1:0', http=True); m.close(); print(mongoose_rs.__file__)"
+    r = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().startswith(str(target))
