@@ -693,12 +693,12 @@ struct mg_mgr {
 // Event handler: `fn(c, ev, ev_data)`.
 typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
 
-// One file of the in-memory (packed) filesystem.
-struct mg_mem_file {
-  const char *path;
-  const uint8_t *data;
+// A growable byte buffer allocated with the C allocator (see `abi::iobuf`).
+struct mg_iobuf {
+  uint8_t *buf;
   size_t size;
-  time_t mtime;
+  size_t len;
+  size_t align;
 };
 
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
@@ -716,12 +716,12 @@ struct mg_addr {
   bool is_ip6;
 };
 
-// A growable byte buffer allocated with the C allocator (see `abi::iobuf`).
-struct mg_iobuf {
-  uint8_t *buf;
+// One file of the in-memory (packed) filesystem.
+struct mg_mem_file {
+  const char *path;
+  const uint8_t *data;
   size_t size;
-  size_t len;
-  size_t align;
+  time_t mtime;
 };
 
 // Header-only twin of `mg_connection` that spells the flag word as the C
@@ -1056,6 +1056,9 @@ struct mg_tls_opts {
   bool skip_verification;
 };
 
+// Custom `%m`/`%M` printer: reads its own arguments from the `va_list`.
+typedef size_t (*mg_pm_t)(mg_pfn_t, void*, va_list*);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1071,6 +1074,12 @@ extern const struct mg_mem_file *mg_mem_files;
 // Read-only filesystem over `mg_mem_files` (paths such as
 // `/web_root/index.html`; directories are implied by the paths).
 extern struct mg_fs mg_fs_packed;
+
+// Current log level; programs assign it directly (`mg_log_set`).
+extern int mg_log_level;
+
+// Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
+extern uint64_t mg_boot_timestamp_ms;
 
 // Format into `fn(ch, arg)`, one call per character; returns the count.
 size_t mg_vxprintf(mg_pfn_t fn_, void *arg, const char *fmt, va_list *ap);
@@ -1254,6 +1263,113 @@ void mg_http_write_chunk(struct mg_connection *c, const char *buf, size_t len);
 // Append an `Authorization: Basic` header line for `user`/`pass`.
 void mg_http_bauth(struct mg_connection *c, const char *user, const char *pass);
 
+// `mg_iobuf_init`: empty the buffer, set `align`, then resize to `size`.
+//
+// # Safety
+// `io` NULL or writable (its old contents are not freed).
+bool mg_iobuf_init(struct mg_iobuf *io, size_t size, size_t align);
+
+// `mg_iobuf_resize`: grow or shrink to `new_size` rounded up to `align`.
+//
+// # Safety
+// `io` NULL or a valid iobuf.
+bool mg_iobuf_resize(struct mg_iobuf *io, size_t new_size);
+
+// `mg_iobuf_free`: release the memory (`align` kept).
+//
+// # Safety
+// `io` NULL or a valid iobuf.
+void mg_iobuf_free(struct mg_iobuf *io);
+
+// `mg_iobuf_add`: insert `len` bytes at `ofs` (`buf == NULL` reserves).
+//
+// # Safety
+// `io` NULL or valid; `buf` NULL or readable for `len` bytes.
+size_t mg_iobuf_add(struct mg_iobuf *io, size_t ofs, const void *buf, size_t len);
+
+// `mg_iobuf_del`: remove `len` bytes at `ofs` (both clamped).
+//
+// # Safety
+// `io` NULL or valid.
+size_t mg_iobuf_del(struct mg_iobuf *io, size_t ofs, size_t len);
+
+// `mg_log_set_fn`: replace the log sink (NULL restores stdout).
+void mg_log_set_fn(mg_pfn_t fn_, void *param);
+
+// `mg_log_prefix`: the 40-character line prefix (level not checked).
+//
+// # Safety
+// `file` and `fname` are NULL or NUL-terminated.
+void mg_log_prefix(int ll, const char *file, int line, const char *fname);
+
+// `mg_hexdump`: dump `len` bytes at `buf` (NULL dumps nothing).
+//
+// # Safety
+// `buf` is NULL or valid for `len` bytes.
+void mg_hexdump(const void *buf, size_t len);
+
+// `mg_calloc`: libc `calloc` (the library's allocator for buffers it hands out).
+void *mg_calloc(size_t count, size_t size);
+
+// `mg_free`: libc `free`; NULL is fine.
+//
+// # Safety
+// `ptr` NULL or from `mg_calloc`/the library.
+void mg_free(void *ptr);
+
+// `mg_bzero`: zero `len` bytes without the compiler eliding it.
+//
+// # Safety
+// `buf` NULL or writable for `len` bytes.
+void mg_bzero(uint8_t *buf, size_t len);
+
+// `mg_memeq`: constant-time equality of `n` bytes.
+//
+// # Safety
+// `a`, `b` readable for `n` bytes (or `n == 0`).
+bool mg_memeq(const void *a, const void *b, size_t n);
+
+// `mg_random`: fill from `/dev/urandom`; on failure fall back to `rand()`
+// and return false.
+//
+// # Safety
+// `buf` NULL or writable for `len` bytes.
+bool mg_random(void *buf, size_t len);
+
+// `mg_random_str`: `len - 1` random `[a-zA-Z0-9]` characters and a NUL.
+//
+// # Safety
+// `buf` NULL or writable for `len` bytes.
+char *mg_random_str(char *buf, size_t len);
+
+// `mg_crc32`: zlib's CRC-32, chainable (start with 0).
+//
+// # Safety
+// `buf` NULL or readable for `len` bytes.
+uint32_t mg_crc32(uint32_t crc32, const char *buf, size_t len);
+
+// `mg_crc16`: CRC-16/X-25 style (poly 0x8408, reflected, inverted), chainable.
+//
+// # Safety
+// `buf` NULL or readable for `len` bytes.
+uint16_t mg_crc16(uint16_t crc16, const char *buf, size_t len);
+
+// `mg_ntohs`.
+uint16_t mg_ntohs(uint16_t net);
+
+// `mg_ntohl`.
+uint32_t mg_ntohl(uint32_t net);
+
+// `mg_ntohll`.
+uint64_t mg_ntohll(uint64_t net);
+
+// `mg_check_ip_acl`: `+`/`-` prefixed IPv4 `a.b.c.d[/bits]` entries, the
+// last match wins.
+//
+// # Safety
+// `acl` valid; `remote_ip` NULL or valid.
+int mg_check_ip_acl(struct mg_str acl, struct mg_addr *remote_ip);
+
 // Initialise an event manager (the struct belongs to the caller).
 void mg_mgr_init(struct mg_mgr *mgr);
 
@@ -1345,6 +1461,71 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
 
+// `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
+//
+// # Safety
+// `s` NULL or NUL-terminated.
+struct mg_str mg_str_s(const char *s);
+
+// `mg_str_n`: `{s, n}` as given.
+struct mg_str mg_str_n(const char *s, size_t n);
+
+// `mg_casecmp`: ASCII case-insensitive `strcmp` (NULL reads as "").
+//
+// # Safety
+// Both NULL or NUL-terminated.
+int mg_casecmp(const char *s1, const char *s2);
+
+// `mg_ncasecmp` (extension, from older Mongoose): case-insensitive `strncmp`.
+//
+// # Safety
+// Both NULL or NUL-terminated.
+int mg_ncasecmp(const char *s1, const char *s2, size_t len);
+
+// `mg_strcmp`: -1, 0 or 1, bytes as signed chars.
+//
+// # Safety
+// Both views valid.
+int mg_strcmp(struct mg_str str1, struct mg_str str2);
+
+// `mg_strcasecmp`: `mg_strcmp` after ASCII lower-casing.
+//
+// # Safety
+// Both views valid.
+int mg_strcasecmp(struct mg_str str1, struct mg_str str2);
+
+// `mg_strdup`: heap copy with a NUL; free `result.buf` with `mg_free`.
+//
+// # Safety
+// `s` valid.
+struct mg_str mg_strdup(struct mg_str s);
+
+// `mg_match`: glob match with optional captures (`caps` must have one more
+// element than the pattern has wildcards).
+//
+// # Safety
+// Views valid; `caps` NULL or large enough.
+bool mg_match(struct mg_str str, struct mg_str pattern, struct mg_str *caps);
+
+// `mg_span`: split `s` at the first `sep` into `*a` and `*b`.
+//
+// # Safety
+// `s` valid; `a`, `b` NULL or writable.
+bool mg_span(struct mg_str s, struct mg_str *a, struct mg_str *b, char sep);
+
+// `mg_str_to_num`: parse an unsigned number into `val_len` bytes at `val`.
+//
+// # Safety
+// `str` valid; `val` NULL or writable for `val_len` bytes.
+bool mg_str_to_num(struct mg_str str, int base, void *val, size_t val_len);
+
+// `mg_to_size_t` (exported, declared only as an extension): decimal with
+// surrounding blanks.
+//
+// # Safety
+// `str` valid; `val` NULL or writable.
+bool mg_to_size_t(struct mg_str str, size_t *val);
+
 // Initialise a caller-owned timer and prepend it to `*head`.
 void mg_timer_init(struct mg_timer **head,
                    struct mg_timer *t,
@@ -1368,6 +1549,67 @@ struct mg_timer *mg_timer_add(struct mg_mgr *mgr,
 
 // Expiry helper for do-it-yourself timers (arms, reports, reschedules).
 bool mg_timer_expired(uint64_t *expiration, uint64_t period, uint64_t now);
+
+// `mg_millis`: monotonic milliseconds (CLOCK_MONOTONIC_RAW).
+uint64_t mg_millis(void);
+
+// `mg_now`: `mg_millis() + mg_boot_timestamp_ms`.
+uint64_t mg_now(void);
+
+// `mg_delayms`: wait until `ms + 1` milliseconds have passed (Mongoose
+// busy-waits; sleeping gives the same observable result without the CPU).
+void mg_delayms(unsigned int ms);
+
+// `mg_timegm`: seconds since the epoch for a UTC calendar time (month
+// 1-12); 0 before 1970.
+uint64_t mg_timegm(unsigned int year,
+                   unsigned int month,
+                   unsigned int day,
+                   unsigned int hour,
+                   unsigned int min,
+                   unsigned int sec);
+
+// `mg_url_port`: the explicit port or the scheme's default (host order).
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+unsigned short mg_url_port(const char *url);
+
+// `mg_url_is_ssl`: a TLS scheme (`https:`, `wss:`, `mqtts:`, `ssl:`, `tls:`, `tcps:`).
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+bool mg_url_is_ssl(const char *url);
+
+// `mg_url_host`: the host, brackets included for IPv6.
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+struct mg_str mg_url_host(const char *url);
+
+// `mg_url_user`: the user name, empty when absent.
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+struct mg_str mg_url_user(const char *url);
+
+// `mg_url_pass`: the password, empty when absent.
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+struct mg_str mg_url_pass(const char *url);
+
+// `mg_url_uri`: a pointer at the path in `url`, or a static `"/"`.
+//
+// # Safety
+// `url` NULL or NUL-terminated.
+const char *mg_url_uri(const char *url);
+
+// `mg_aton`: parse a literal address into `addr` (port untouched).
+//
+// # Safety
+// `str` valid; `addr` NULL or writable.
+bool mg_aton(struct mg_str str, struct mg_addr *addr);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -26,7 +26,8 @@ pub fn build_example(name: &str) -> PathBuf {
 
 /// Start an example and read its "listening on HOST:PORT" line.
 pub fn start_server(exe: &PathBuf, args: &[&str]) -> (Child, u16) {
-    let mut child = Command::new(exe).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let mut child =
+        Command::new(exe).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
     let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
@@ -122,10 +123,7 @@ fn http_server_demo_serves_and_stops() {
     let (mut child, port) = start_server(&exe, &["http://127.0.0.1:0"]);
     let (st, head, body) = get(port, "GET / HTTP/1.1\r\n\r\n");
     assert_eq!(st, 200);
-    assert_eq!(
-        head,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 24         \r\n\r\n"
-    );
+    assert_eq!(head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 24         \r\n\r\n");
     assert_eq!(body, b"Hello from mongoose-rs!\n");
     let (st, _, body) = get(port, "GET /api/hello HTTP/1.1\r\n\r\n");
     assert_eq!(st, 200);
@@ -170,7 +168,10 @@ fn http_client_fetches_from_http_server() {
     let (mut child, port) = start_server(&server, &["http://127.0.0.1:0"]);
     let out = Command::new(&client).arg(format!("http://127.0.0.1:{port}/api/hello")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"hello\":\"world\",\"uri\":\"/api/hello\",\"n\":1}\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"hello\":\"world\",\"uri\":\"/api/hello\",\"n\":1}\n"
+    );
     let out = Command::new(&client).arg("http://127.0.0.1:1/").output().unwrap();
     assert!(!out.status.success(), "connecting to a closed port fails");
     sigterm(&child);
@@ -190,8 +191,12 @@ fn graceful_shutdown_under_load_loses_nothing() {
     let exe = build_example("graceful-shutdown");
     let (mut child, port) = start_server(&exe, &["-b", "http://127.0.0.1:0"]);
     let signalled = Arc::new(AtomicBool::new(false));
-    let (sent, answered, lost, after) =
-        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (sent, answered, lost, after) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
     let clients: Vec<_> = (0..50)
         .map(|i| {
             let (signalled, sent, answered, lost, after) =

@@ -32,11 +32,7 @@ fn file_server() -> &'static PathBuf {
             .arg("example")
             .output()
             .expect("make");
-        assert!(
-            out.status.success(),
-            "building file-server: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "building file-server: {}", String::from_utf8_lossy(&out.stderr));
         dir.join("example")
     })
 }
@@ -78,9 +74,7 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
         let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok());
         let Some(port) = port else {
             let _ = child.kill();
@@ -122,10 +116,8 @@ fn read_head(s: &mut TcpStream) -> (String, usize) {
         head.push(byte[0]);
     }
     let head = String::from_utf8(head).unwrap();
-    let len = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Content-Length:"))
-        .map_or(0, |v| v.trim().parse().unwrap());
+    let len =
+        head.lines().find_map(|l| l.strip_prefix("Content-Length:")).map_or(0, |v| v.trim().parse().unwrap());
     (head, len)
 }
 
@@ -142,8 +134,7 @@ fn get(srv: &Server, req: &str) -> (String, Vec<u8>) {
 fn hundred_megabytes_stream_with_flat_memory() {
     let dir = Scratch::new("big");
     {
-        let mut f =
-            std::io::BufWriter::new(std::fs::File::create(dir.www().join("big.bin")).unwrap());
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.www().join("big.bin")).unwrap());
         let mut buf = vec![0u8; 1 << 20];
         for base in (0..BIG).step_by(1 << 20) {
             for (k, b) in buf.iter_mut().enumerate() {
@@ -163,10 +154,7 @@ fn hundred_megabytes_stream_with_flat_memory() {
         head.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nEtag: \""),
         "{head}"
     );
-    assert!(
-        head.ends_with(&format!("Content-Length: {BIG}\r\n\r\n")),
-        "{head}"
-    );
+    assert!(head.ends_with(&format!("Content-Length: {BIG}\r\n\r\n")), "{head}");
     assert_eq!(len, BIG);
 
     let mut buf = vec![0u8; 256 * 1024];
@@ -201,10 +189,7 @@ fn hundred_megabytes_stream_with_flat_memory() {
     assert_eq!(len, 5);
 
     let peak = srv.peak_rss_kib();
-    eprintln!(
-        "file-server peak RSS: {idle_rss} KiB idle, {peak} KiB after {} MiB",
-        BIG >> 20
-    );
+    eprintln!("file-server peak RSS: {idle_rss} KiB idle, {peak} KiB after {} MiB", BIG >> 20);
     assert!(
         peak < idle_rss + 8 * 1024,
         "server memory grew from {idle_rss} KiB to {peak} KiB for a {} MiB file",
@@ -229,43 +214,21 @@ fn file_server_example_serves_a_folder() {
     assert_eq!(body, b"<p>home</p>");
 
     let (head, body) = get(&srv, "GET /docs/ HTTP/1.1\r\n\r\n");
-    assert!(head.starts_with(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
-    ));
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "));
     let page = String::from_utf8(body).unwrap();
-    assert!(
-        page.contains("<td><a href=\"a%20b.txt\">a b.txt</a></td>"),
-        "{page}"
-    );
+    assert!(page.contains("<td><a href=\"a%20b.txt\">a b.txt</a></td>"), "{page}");
 
-    let (head, body) = get(
-        &srv,
-        "GET /docs/a%20b.txt HTTP/1.1\r\nRange: bytes=1-\r\n\r\n",
-    );
-    assert!(
-        head.starts_with("HTTP/1.1 206 Partial Content\r\n"),
-        "{head}"
-    );
+    let (head, body) = get(&srv, "GET /docs/a%20b.txt HTTP/1.1\r\nRange: bytes=1-\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 206 Partial Content\r\n"), "{head}");
     assert!(head.contains("Content-Range: bytes 1-2/3\r\n"), "{head}");
     assert_eq!(body, b"bc");
 
     let (head, _) = get(&srv, "GET /docs HTTP/1.1\r\n\r\n");
-    assert_eq!(
-        head,
-        "HTTP/1.1 301 Moved\r\nLocation: /docs/\r\nContent-Length: 0\r\n\r\n"
-    );
+    assert_eq!(head, "HTTP/1.1 301 Moved\r\nLocation: /docs/\r\nContent-Length: 0\r\n\r\n");
 
-    for uri in [
-        "/../secret",
-        "/%2e%2e/secret",
-        "/docs/..%2f..%2fsecret",
-        "/..%5csecret",
-    ] {
+    for uri in ["/../secret", "/%2e%2e/secret", "/docs/..%2f..%2fsecret", "/..%5csecret"] {
         let (head, body) = get(&srv, &format!("GET {uri} HTTP/1.1\r\n\r\n"));
-        assert_eq!(
-            head, "HTTP/1.1 400 Bad Request\r\nContent-Length: 12         \r\n\r\n",
-            "{uri}"
-        );
+        assert_eq!(head, "HTTP/1.1 400 Bad Request\r\nContent-Length: 12         \r\n\r\n", "{uri}");
         assert_eq!(body, b"Invalid path");
     }
     let (head, body) = get(&srv, "GET /nothing HTTP/1.1\r\n\r\n");

@@ -60,7 +60,8 @@ fn echo_server_event_order_matches_reference_trace() {
     let mut log = Log(Vec::new());
     let url = CString::new("tcp://127.0.0.1:0").unwrap();
     // SAFETY: live manager, handler and log outlive the loop.
-    let lsn = unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(logger), &mut log as *mut Log as *mut c_void) };
+    let lsn =
+        unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(logger), &mut log as *mut Log as *mut c_void) };
     assert!(!lsn.is_null());
     let mut s = TcpStream::connect(("127.0.0.1", port_of(lsn))).unwrap();
     s.write_all(b"ping").unwrap();
@@ -177,7 +178,8 @@ fn close_conn_from_a_handler_is_safe() {
     let mut closes = 0u32;
     let url = CString::new("tcp://127.0.0.1:0").unwrap();
     // SAFETY: live manager and counter.
-    let lsn = unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(closer), &mut closes as *mut u32 as *mut c_void) };
+    let lsn =
+        unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(closer), &mut closes as *mut u32 as *mut c_void) };
     let mut s = TcpStream::connect(("127.0.0.1", port_of(lsn))).unwrap();
     s.write_all(b"bye").unwrap();
     poll_until(&mut mgr, 3000, |m| m.conns.is_null());

@@ -11,9 +11,7 @@ pub fn path_is_sane(path: &[u8]) -> bool {
     if path.starts_with(b"~") || path.starts_with(b"..") || path.contains(&0) {
         return false;
     }
-    !path
-        .windows(3)
-        .any(|w| (w[0] == b'/' || w[0] == b'\\') && w[1] == b'.' && w[2] == b'.')
+    !path.windows(3).any(|w| (w[0] == b'/' || w[0] == b'\\') && w[1] == b'.' && w[2] == b'.')
 }
 
 /// Glob match with `mg_match`'s wildcards (no captures): `?` one byte, `*`
@@ -118,10 +116,7 @@ pub struct Root<'a> {
 /// plain entry always matches, a prefixed one when the URI starts with the
 /// prefix; the last match wins. Empty `root_dir`: no directory at all.
 pub fn pick_root<'a>(root_dir: &'a [u8], uri: &[u8]) -> Root<'a> {
-    let mut root = Root {
-        prefix_len: 0,
-        dir: b"",
-    };
+    let mut root = Root { prefix_len: 0, dir: b"" };
     if root_dir.is_empty() {
         return root;
     }
@@ -131,15 +126,9 @@ pub fn pick_root<'a>(root_dir: &'a [u8], uri: &[u8]) -> Root<'a> {
             None => (entry, &entry[entry.len()..]),
         };
         if v.is_empty() {
-            root = Root {
-                prefix_len: 1,
-                dir: k,
-            };
+            root = Root { prefix_len: 1, dir: k };
         } else if uri.starts_with(k) {
-            root = Root {
-                prefix_len: k.len(),
-                dir: v,
-            };
+            root = Root { prefix_len: k.len(), dir: v };
         }
     }
     root
@@ -233,9 +222,7 @@ fn decimal(s: &[u8]) -> Option<u64> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    s.iter().try_fold(0u64, |acc, &d| {
-        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    s.iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
 /// Parse a `Range` header value: `None` without `bytes=` (plain 200).
@@ -300,12 +287,7 @@ pub fn file_head(h: &FileHead) -> Vec<u8> {
 
 /// The redirect for a directory requested without its trailing slash.
 pub fn redirect_head(uri: &[u8]) -> Vec<u8> {
-    [
-        b"HTTP/1.1 301 Moved\r\nLocation: " as &[u8],
-        uri,
-        b"/\r\nContent-Length: 0\r\n\r\n",
-    ]
-    .concat()
+    [b"HTTP/1.1 301 Moved\r\nLocation: " as &[u8], uri, b"/\r\nContent-Length: 0\r\n\r\n"].concat()
 }
 
 /// `If-None-Match` matches the Etag: whole value, ASCII case-insensitive.
@@ -375,9 +357,7 @@ pub fn listing_page(uri: &[u8], entries: &[DirEntry]) -> Vec<u8> {
     out.extend_from_slice(&title);
     out.extend_from_slice(b"</title>");
     out.extend_from_slice(LISTING_SCRIPT.as_bytes());
-    out.extend_from_slice(
-        b"<style>th,td{text-align:left;padding-right:1em;font-family:monospace;}</style>",
-    );
+    out.extend_from_slice(b"<style>th,td{text-align:left;padding-right:1em;font-family:monospace;}</style>");
     out.extend_from_slice(b"</head><body><h1>Index of ");
     out.extend_from_slice(&title);
     out.extend_from_slice(
@@ -404,11 +384,8 @@ pub fn listing_page(uri: &[u8], entries: &[DirEntry]) -> Vec<u8> {
         out.extend_from_slice(&html_escape(&e.name, false));
         out.extend_from_slice(slash);
         out.extend_from_slice(
-            format!(
-                "</a></td><td name={0}>{0}</td><td name={sort_size}>{shown}</td></tr>\n",
-                e.mtime
-            )
-            .as_bytes(),
+            format!("</a></td><td name={0}>{0}</td><td name={sort_size}>{shown}</td></tr>\n", e.mtime)
+                .as_bytes(),
         );
     }
     out.extend_from_slice(
@@ -458,11 +435,7 @@ pub fn strtol(s: &[u8]) -> i64 {
     let mut n: i64 = 0;
     for &d in s[i..].iter().take_while(|c| c.is_ascii_digit()) {
         let d = i64::from(d - b'0');
-        n = if neg {
-            n.saturating_mul(10).saturating_sub(d)
-        } else {
-            n.saturating_mul(10).saturating_add(d)
-        };
+        n = if neg { n.saturating_mul(10).saturating_sub(d) } else { n.saturating_mul(10).saturating_add(d) };
     }
     n
 }
@@ -479,13 +452,7 @@ pub enum UploadCheck {
 }
 
 /// The checks of `mg_http_upload` (API.md §11.5) that need no filesystem.
-pub fn upload_check(
-    file: &[u8],
-    offset: i64,
-    dir: &[u8],
-    body_len: usize,
-    max_size: usize,
-) -> UploadCheck {
+pub fn upload_check(file: &[u8], offset: i64, dir: &[u8], body_len: usize, max_size: usize) -> UploadCheck {
     let path = join(dir, file);
     let shown = String::from_utf8_lossy(&path).into_owned();
     if body_len == 0 {
@@ -493,19 +460,13 @@ pub fn upload_check(
     } else if file.is_empty() {
         UploadCheck::Refuse("file required".into(), -1)
     } else if !path_is_sane(file) {
-        UploadCheck::Refuse(
-            format!("{}: invalid file", String::from_utf8_lossy(file)),
-            -2,
-        )
+        UploadCheck::Refuse(format!("{}: invalid file", String::from_utf8_lossy(file)), -2)
     } else if offset < 0 {
         UploadCheck::Refuse("offset required".into(), -3)
     } else if (offset as u64).saturating_add(body_len as u64) > max_size as u64 {
         UploadCheck::Refuse(format!("{shown}: over max size of {max_size}"), -4)
     } else {
-        UploadCheck::Write {
-            path,
-            offset: offset as u64,
-        }
+        UploadCheck::Write { path, offset: offset as u64 }
     }
 }
 
@@ -557,37 +518,19 @@ mod tests {
         assert_eq!(mime_type(b"a.json", b""), b"application/json");
         assert_eq!(mime_type(b"a.tar.gz", b""), b"application/gzip");
         assert_eq!(mime_type(b"noext", b""), b"text/plain; charset=utf-8");
-        assert_eq!(
-            mime_type(b"a.json", b"json=text/x-custom"),
-            b"text/x-custom"
-        );
+        assert_eq!(mime_type(b"a.json", b"json=text/x-custom"), b"text/x-custom");
         assert_eq!(mime_type(b"a.png", b"json=x,png=y/z"), b"y/z");
         assert_eq!(mime_type(b"a.png", b"*=a/b,png=y/z"), b"a/b");
-        assert_eq!(
-            mime_type(b"a.JSON", b"json=x"),
-            b"text/plain; charset=utf-8"
-        );
+        assert_eq!(mime_type(b"a.JSON", b"json=x"), b"text/plain; charset=utf-8");
     }
 
     #[test]
     fn roots() {
         let r = pick_root(b"www,/static=www/sub", b"/static/a.json");
-        assert_eq!(
-            r,
-            Root {
-                prefix_len: 7,
-                dir: b"www/sub"
-            }
-        );
-        assert_eq!(
-            request_path(&r, b"/static/a.json").unwrap(),
-            b"www/sub//a.json"
-        );
+        assert_eq!(r, Root { prefix_len: 7, dir: b"www/sub" });
+        assert_eq!(request_path(&r, b"/static/a.json").unwrap(), b"www/sub//a.json");
         let r = pick_root(b"/static=www/sub,www", b"/static/a.json");
-        assert_eq!(
-            request_path(&r, b"/static/a.json").unwrap(),
-            b"www/static/a.json"
-        );
+        assert_eq!(request_path(&r, b"/static/a.json").unwrap(), b"www/static/a.json");
         let r = pick_root(b"/static=www/sub", b"/staticky");
         assert_eq!(request_path(&r, b"/staticky").unwrap(), b"www/sub/ky");
         let r = pick_root(b"", b"/etc/hosts");
@@ -600,10 +543,7 @@ mod tests {
 
     #[test]
     fn request_paths() {
-        let r = Root {
-            prefix_len: 1,
-            dir: b"www",
-        };
+        let r = Root { prefix_len: 1, dir: b"www" };
         let p = |u: &str| request_path(&r, u.as_bytes());
         assert_eq!(p("/dir2/f%20%3C1%3E.txt").unwrap(), b"www/dir2/f <1>.txt");
         assert_eq!(p("/a+b").unwrap(), b"www/a+b");
@@ -617,20 +557,11 @@ mod tests {
         assert_eq!(p("/a%5c..%5cb"), Err(PathError::Insane));
         assert!(p("/a..b").is_ok());
         let long = vec![b'd'; MG_PATH_MAX - 2];
-        let r = Root {
-            prefix_len: 1,
-            dir: &long,
-        };
+        let r = Root { prefix_len: 1, dir: &long };
         assert_eq!(request_path(&r, b"/x"), Err(PathError::TooLong));
-        let r = Root {
-            prefix_len: 1,
-            dir: b"www",
-        };
+        let r = Root { prefix_len: 1, dir: b"www" };
         let huge = format!("/{}", "a".repeat(3 * MG_PATH_MAX));
-        assert_eq!(
-            request_path(&r, huge.as_bytes()).unwrap().len(),
-            MG_PATH_MAX - 1
-        );
+        assert_eq!(request_path(&r, huge.as_bytes()).unwrap().len(), MG_PATH_MAX - 1);
     }
 
     #[test]
@@ -682,18 +613,8 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
         let page = listing_page(
             b"/d%20x/",
             &[
-                DirEntry {
-                    name: b"f <1>.txt".to_vec(),
-                    is_dir: false,
-                    size: 4,
-                    mtime: 1795530200,
-                },
-                DirEntry {
-                    name: b"sub".to_vec(),
-                    is_dir: true,
-                    size: 4096,
-                    mtime: 7,
-                },
+                DirEntry { name: b"f <1>.txt".to_vec(), is_dir: false, size: 4, mtime: 1795530200 },
+                DirEntry { name: b"sub".to_vec(), is_dir: true, size: 4096, mtime: 7 },
             ],
         );
         let s = String::from_utf8(page).unwrap();
@@ -705,7 +626,9 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
         assert!(s.contains(
             "  <tr><td><a href=\"f%20%3c1%3e.txt\">f &lt;1&gt;.txt</a></td><td name=1795530200>1795530200</td><td name=4>4</td></tr>\n"
         ));
-        assert!(s.contains("  <tr><td><a href=\"sub/\">sub/</a></td><td name=7>7</td><td name=-1>[DIR]</td></tr>\n"));
+        assert!(s.contains(
+            "  <tr><td><a href=\"sub/\">sub/</a></td><td name=7>7</td><td name=-1>[DIR]</td></tr>\n"
+        ));
         assert!(s.ends_with(
             "</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table><address>Mongoose v.7.22</address></body></html>\n"
         ));
@@ -730,28 +653,19 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
     #[test]
     fn upload_checks() {
         assert_eq!(upload_check(b"", 0, b"d", 0, 10), UploadCheck::Empty);
-        assert_eq!(
-            upload_check(b"", 0, b"d", 1, 10),
-            UploadCheck::Refuse("file required".into(), -1)
-        );
+        assert_eq!(upload_check(b"", 0, b"d", 1, 10), UploadCheck::Refuse("file required".into(), -1));
         assert_eq!(
             upload_check(b"../x", 0, b"d", 1, 10),
             UploadCheck::Refuse("../x: invalid file".into(), -2)
         );
-        assert_eq!(
-            upload_check(b"x", -1, b"d", 1, 10),
-            UploadCheck::Refuse("offset required".into(), -3)
-        );
+        assert_eq!(upload_check(b"x", -1, b"d", 1, 10), UploadCheck::Refuse("offset required".into(), -3));
         assert_eq!(
             upload_check(b"x", 5, b"d", 6, 10),
             UploadCheck::Refuse("d/x: over max size of 10".into(), -4)
         );
         assert_eq!(
             upload_check(b"x", 4, b"d", 6, 10),
-            UploadCheck::Write {
-                path: b"d/x".to_vec(),
-                offset: 4
-            }
+            UploadCheck::Write { path: b"d/x".to_vec(), offset: 4 }
         );
         assert_eq!(strtol(b" 42x"), 42);
         assert_eq!(strtol(b"-7"), -7);

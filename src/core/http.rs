@@ -52,10 +52,7 @@ impl Span {
 
     /// The same range seen from a buffer that starts `by` bytes earlier.
     pub const fn shift(self, by: usize) -> Span {
-        Span {
-            off: self.off + by,
-            len: self.len,
-        }
+        Span { off: self.off + by, len: self.len }
     }
 }
 
@@ -119,10 +116,7 @@ impl Head {
 
     /// Span of the first header named `name` (ASCII case-insensitive).
     pub fn header_span(&self, buf: &[u8], name: &[u8]) -> Option<Span> {
-        self.headers()
-            .iter()
-            .find(|h| h.name.get(buf).eq_ignore_ascii_case(name))
-            .map(|h| h.value)
+        self.headers().iter().find(|h| h.name.get(buf).eq_ignore_ascii_case(name)).map(|h| h.value)
     }
 
     /// Value of the first header named `name` (ASCII case-insensitive).
@@ -147,18 +141,13 @@ impl Head {
 
     /// The request carries `Connection: close` (value case-insensitive).
     pub fn wants_close(&self, buf: &[u8]) -> bool {
-        self.header(buf, b"Connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"close"))
+        self.header(buf, b"Connection").is_some_and(|v| v.eq_ignore_ascii_case(b"close"))
     }
 
     /// Body delimitation: `Transfer-Encoding` counts unless the message is
     /// HTTP/1.0; otherwise the parsed `body_len` decides.
     pub fn framing(&self, buf: &[u8]) -> Framing {
-        let version = if self.is_response {
-            self.method
-        } else {
-            self.proto
-        };
+        let version = if self.is_response { self.method } else { self.proto };
         if !version.get(buf).eq_ignore_ascii_case(b"HTTP/1.0") {
             if let Some(te) = self.header(buf, b"Transfer-Encoding") {
                 return if te.eq_ignore_ascii_case(b"chunked") {
@@ -250,28 +239,11 @@ fn is_version(p: &[u8]) -> bool {
         && p[7].is_ascii_digit()
 }
 
-/// `mg_to_size_t`: decimal digits with optional surrounding spaces/tabs.
-fn to_size_t(s: &[u8]) -> Option<usize> {
-    let blank = |c: &u8| *c == b' ' || *c == b'\t';
-    let start = s.iter().position(|c| !blank(c))?;
-    let end = s.iter().rposition(|c| !blank(c))? + 1;
-    let digits = &s[start..end];
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    digits.iter().try_fold(0usize, |acc, &d| {
-        acc.checked_mul(10)?.checked_add(usize::from(d - b'0'))
-    })
-}
+use crate::core::str::to_size_t;
 
 /// Headers that may appear only once in a head.
-const SINGLETONS: [&[u8]; 5] = [
-    b"Content-Length",
-    b"Transfer-Encoding",
-    b"Authorization",
-    b"Cookie",
-    b"Connection",
-];
+const SINGLETONS: [&[u8]; 5] =
+    [b"Content-Length", b"Transfer-Encoding", b"Authorization", b"Cookie", b"Connection"];
 
 /// `mg_http_parse`: parse the request or response head at the start of
 /// `buf` (API.md §11.3). The body need not be present.
@@ -335,11 +307,7 @@ pub fn parse(buf: &[u8]) -> Result<Head, HeadError> {
         is_response,
     };
     for name in SINGLETONS {
-        let n = head
-            .headers()
-            .iter()
-            .filter(|x| x.name.get(h).eq_ignore_ascii_case(name))
-            .count();
+        let n = head.headers().iter().filter(|x| x.name.get(h).eq_ignore_ascii_case(name)).count();
         if n > 1 {
             return Err(HeadError::Malformed);
         }
@@ -396,9 +364,9 @@ fn one_chunk(buf: &[u8]) -> OneChunk {
     if digits == 0 {
         return OneChunk::Invalid;
     }
-    let size = buf[..digits].iter().fold(0usize, |acc, &c| {
-        acc * 16 + (c as char).to_digit(16).unwrap_or(0) as usize
-    });
+    let size = buf[..digits]
+        .iter()
+        .fold(0usize, |acc, &c| acc * 16 + (c as char).to_digit(16).unwrap_or(0) as usize);
     if size >= 1 << 31 || buf[digits] != b'\r' {
         return OneChunk::Invalid;
     }
@@ -415,11 +383,7 @@ fn one_chunk(buf: &[u8]) -> OneChunk {
     if &buf[total - 2..total] != b"\r\n" {
         return OneChunk::Invalid;
     }
-    OneChunk::Chunk {
-        data_off,
-        data_len: size,
-        total,
-    }
+    OneChunk::Chunk { data_off, data_len: size, total }
 }
 
 /// Check a chunked body (the bytes after the head) without changing it.
@@ -429,16 +393,11 @@ pub fn scan_chunked(buf: &[u8]) -> Chunked {
         match one_chunk(&buf[ofs..]) {
             OneChunk::Incomplete => return Chunked::Incomplete,
             OneChunk::Invalid => return Chunked::Invalid,
-            OneChunk::Chunk {
-                data_len, total, ..
-            } => {
+            OneChunk::Chunk { data_len, total, .. } => {
                 ofs += total;
                 body_len += data_len;
                 if data_len == 0 {
-                    return Chunked::Complete {
-                        consumed: ofs,
-                        body_len,
-                    };
+                    return Chunked::Complete { consumed: ofs, body_len };
                 }
             }
         }
@@ -453,12 +412,7 @@ pub fn dechunk(buf: &mut [u8]) -> Chunked {
     if let Chunked::Complete { consumed, .. } = result {
         let (mut ofs, mut out) = (0, 0);
         while ofs < consumed {
-            if let OneChunk::Chunk {
-                data_off,
-                data_len,
-                total,
-            } = one_chunk(&buf[ofs..consumed])
-            {
+            if let OneChunk::Chunk { data_off, data_len, total } = one_chunk(&buf[ofs..consumed]) {
                 buf.copy_within(ofs + data_off..ofs + data_off + data_len, out);
                 out += data_len;
                 ofs += total;
@@ -489,10 +443,7 @@ pub fn header_var(s: &[u8], v: &[u8]) -> Option<Span> {
                     None => Span::new(b, s.len() - b),
                 }
             } else {
-                let k = s[b..]
-                    .iter()
-                    .position(|c| matches!(c, b';' | b' ' | b','))
-                    .unwrap_or(s.len() - b);
+                let k = s[b..].iter().position(|c| matches!(c, b';' | b' ' | b',')).unwrap_or(s.len() - b);
                 Span::new(b, k)
             });
         }
@@ -560,9 +511,7 @@ pub fn url_decode(src: &[u8], dst: &mut [u8], form: bool) -> Option<usize> {
     while i < src.len() && j + 1 < dst.len() {
         dst[j] = match src[i] {
             b'%' => {
-                let escape = src
-                    .get(i + 1..i + 3)
-                    .filter(|x| x.iter().all(u8::is_ascii_hexdigit));
+                let escape = src.get(i + 1..i + 3).filter(|x| x.iter().all(u8::is_ascii_hexdigit));
                 let Some(x) = escape else {
                     dst[j] = 0;
                     return None;
@@ -603,11 +552,7 @@ pub fn url_encode(src: &[u8], dst: &mut [u8]) -> usize {
             dst[n] = c;
             n += 1;
         } else {
-            dst[n..n + 3].copy_from_slice(&[
-                b'%',
-                HEX[usize::from(c >> 4)],
-                HEX[usize::from(c & 15)],
-            ]);
+            dst[n..n + 3].copy_from_slice(&[b'%', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]);
             n += 3;
         }
     }
@@ -622,10 +567,7 @@ pub fn url_encode(src: &[u8], dst: &mut [u8]) -> usize {
 
 /// `atoi`: optional leading whitespace and sign, then digits (wrapping).
 pub fn atoi(s: &[u8]) -> i32 {
-    let mut p = s
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        .count();
+    let mut p = s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)).count();
     let negative = s.get(p) == Some(&b'-');
     if matches!(s.get(p), Some(b'-' | b'+')) {
         p += 1;
@@ -633,9 +575,7 @@ pub fn atoi(s: &[u8]) -> i32 {
     let n = s[p..]
         .iter()
         .take_while(|c| c.is_ascii_digit())
-        .fold(0i32, |acc, &d| {
-            acc.wrapping_mul(10).wrapping_add(i32::from(d - b'0'))
-        });
+        .fold(0i32, |acc, &d| acc.wrapping_mul(10).wrapping_add(i32::from(d - b'0')));
     if negative {
         n.wrapping_neg()
     } else {
@@ -659,9 +599,7 @@ pub fn write_truncated(dst: &mut [u8], src: &[u8]) -> usize {
 /// Base64 as Mongoose decodes credentials: only whole 4-character groups,
 /// padding optional, output limited to 255 bytes.
 fn decode_basic(src: &[u8]) -> Option<Vec<u8>> {
-    use base64::engine::{
-        general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig,
-    };
+    use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
     const ENGINE: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
@@ -680,13 +618,7 @@ fn decode_basic(src: &[u8]) -> Option<Vec<u8>> {
 /// `Basic` credentials split at the first `:`; a `Bearer` token (as the
 /// password); the cookie's `access_token` (a cookie header without it still
 /// stops the search); the decoded `access_token` query variable.
-pub fn creds(
-    auth: Option<&[u8]>,
-    cookie: Option<&[u8]>,
-    query: &[u8],
-    user: &mut [u8],
-    pass: &mut [u8],
-) {
+pub fn creds(auth: Option<&[u8]>, cookie: Option<&[u8]>, query: &[u8], user: &mut [u8], pass: &mut [u8]) {
     write_truncated(user, b"");
     write_truncated(pass, b"");
     match auth {
@@ -725,10 +657,7 @@ pub struct Part {
 }
 
 fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
-    buf.get(from..)?
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map(|k| from + k)
+    buf.get(from..)?.windows(2).position(|w| w == b"\r\n").map(|k| from + k)
 }
 
 /// `mg_http_next_multipart`: the part whose boundary line starts at `ofs`,
@@ -754,10 +683,7 @@ pub fn next_multipart(body: &[u8], ofs: usize) -> Option<(usize, Part)> {
         }
         // Mongoose takes the value from one byte past the colon onwards.
         let line = &body[h1..h2];
-        if line.len() > CD.len() + 2
-            && line[CD.len()] == b':'
-            && line[..CD.len()].eq_ignore_ascii_case(CD)
-        {
+        if line.len() > CD.len() + 2 && line[CD.len()] == b':' && line[..CD.len()].eq_ignore_ascii_case(CD) {
             let at = h1 + CD.len() + 2;
             let v = &body[at..h2];
             part.name = header_var(v, b"name").map(|s| s.shift(at));
@@ -938,10 +864,7 @@ mod tests {
         assert_eq!(request_len(b"a\0\n\n"), Err(HeadError::Malformed));
         // A control byte after the end of the head does not matter.
         assert_eq!(request_len(b"a\n\n\x01"), Ok(3));
-        assert_eq!(
-            request_len(b"GET / HTTP/1.1\r\nA: b\r\n"),
-            Err(HeadError::Incomplete)
-        );
+        assert_eq!(request_len(b"GET / HTTP/1.1\r\nA: b\r\n"), Err(HeadError::Incomplete));
         assert_eq!(request_len(b"GET / HTTP/1.1\r\nA: b\n\r\n"), Ok(23));
         assert_eq!(request_len(b"\r\n\r\n"), Err(HeadError::Incomplete));
     }
@@ -992,14 +915,8 @@ mod tests {
     #[test]
     fn parse_response_bodies() {
         assert_eq!(p(b"HTTP/1.1 204 No Content\r\n\r\n").body_len, 0);
-        assert_eq!(
-            p(b"HTTP/1.1 304 Not Modified\r\n\r\n").body_len,
-            BODY_UNTIL_CLOSE
-        );
-        assert_eq!(
-            p(b"HTTP/1.1 100 Continue\r\n\r\n").body_len,
-            BODY_UNTIL_CLOSE
-        );
+        assert_eq!(p(b"HTTP/1.1 304 Not Modified\r\n\r\n").body_len, BODY_UNTIL_CLOSE);
+        assert_eq!(p(b"HTTP/1.1 100 Continue\r\n\r\n").body_len, BODY_UNTIL_CLOSE);
         let h = p(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
         assert_eq!(h.body(), Span::new(38, 3));
         assert_eq!(h.message_len(), 41);
@@ -1018,10 +935,7 @@ mod tests {
     fn parse_request_line_variants() {
         let s = b"GET   /x   HTTP/1.1\r\n\r\n";
         let h = p(s);
-        assert_eq!(
-            (text(s, h.method), text(s, h.uri), text(s, h.proto)),
-            ("GET", "/x", "HTTP/1.1")
-        );
+        assert_eq!((text(s, h.method), text(s, h.uri), text(s, h.proto)), ("GET", "/x", "HTTP/1.1"));
         let s = "GËT /é?q=ü HTTP/1.1\r\n\r\n".as_bytes();
         let h = p(s);
         assert_eq!(text(s, h.method), "GËT");
@@ -1055,12 +969,7 @@ mod tests {
             b"GET /\r HTTP/1.1\r\n\r\n",
             b"GET / HTTP/1.1\r\r\n\r\n",
         ] {
-            assert_eq!(
-                parse(s),
-                Err(HeadError::Incomplete),
-                "{:?}",
-                String::from_utf8_lossy(s)
-            );
+            assert_eq!(parse(s), Err(HeadError::Incomplete), "{:?}", String::from_utf8_lossy(s));
         }
     }
 
@@ -1112,33 +1021,18 @@ mod tests {
         ];
         assert!(cases.len() >= 30);
         for s in cases {
-            assert_eq!(
-                parse(s),
-                Err(HeadError::Malformed),
-                "{:?}",
-                String::from_utf8_lossy(s)
-            );
+            assert_eq!(parse(s), Err(HeadError::Malformed), "{:?}", String::from_utf8_lossy(s));
         }
     }
 
     #[test]
     fn parse_headers() {
-        let s =
-            b"GET / HTTP/1.1\r\nHost:x\r\nA:\r\nB: \t v a l \t\r\n\xc3\xa9(x): \xff\xfe\r\n\r\n";
+        let s = b"GET / HTTP/1.1\r\nHost:x\r\nA:\r\nB: \t v a l \t\r\n\xc3\xa9(x): \xff\xfe\r\n\r\n";
         let h = p(s);
-        let hs: Vec<(&[u8], &[u8])> = h
-            .headers()
-            .iter()
-            .map(|x| (x.name.get(s), x.value.get(s)))
-            .collect();
+        let hs: Vec<(&[u8], &[u8])> = h.headers().iter().map(|x| (x.name.get(s), x.value.get(s))).collect();
         assert_eq!(
             hs,
-            vec![
-                (&b"Host"[..], &b"x"[..]),
-                (b"A", b""),
-                (b"B", b"v a l"),
-                (b"\xc3\xa9(x)", b"\xff\xfe"),
-            ]
+            vec![(&b"Host"[..], &b"x"[..]), (b"A", b""), (b"B", b"v a l"), (b"\xc3\xa9(x)", b"\xff\xfe"),]
         );
         assert_eq!(h.header(s, b"host"), Some(&b"x"[..]));
         assert_eq!(h.header(s, b"Nope"), None);
@@ -1167,9 +1061,7 @@ mod tests {
             s.extend_from_slice(format!("H{i}: {i}\r\n").as_bytes());
         }
         // Ignored after the 30th: lines that would otherwise be errors.
-        s.extend_from_slice(
-            b"Content-Length: 5\r\n bad folded line\r\nBad Name: x\r\nH0: dup\r\n\r\n",
-        );
+        s.extend_from_slice(b"Content-Length: 5\r\n bad folded line\r\nBad Name: x\r\nH0: dup\r\n\r\n");
         let h = p(&s);
         assert_eq!(h.head_len, s.len());
         assert_eq!(h.headers().len(), 30);
@@ -1196,20 +1088,13 @@ mod tests {
         while ofs < all.len() {
             let buf = &all[ofs..];
             let h = p(buf);
-            seen.push((
-                text(buf, h.uri).to_string(),
-                text(buf, h.body()).to_string(),
-            ));
+            seen.push((text(buf, h.uri).to_string(), text(buf, h.body()).to_string()));
             ofs += h.message_len();
         }
         assert_eq!(ofs, all.len());
         assert_eq!(
             seen,
-            vec![
-                ("/a".into(), "".into()),
-                ("/b".into(), "xyz".into()),
-                ("/c".into(), "".into())
-            ]
+            vec![("/a".into(), "".into()), ("/b".into(), "xyz".into()), ("/c".into(), "".into())]
         );
         // Every proper prefix of a head is incomplete; the whole is complete.
         let one = b"POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n";
@@ -1239,10 +1124,7 @@ mod tests {
         assert!(p(s).wants_close(s));
         let s = b"GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n";
         assert!(!p(s).wants_close(s));
-        assert_eq!(
-            p(b"GET / HTTP/1.1\r\n\r\n").status(b"GET / HTTP/1.1\r\n\r\n"),
-            0
-        );
+        assert_eq!(p(b"GET / HTTP/1.1\r\n\r\n").status(b"GET / HTTP/1.1\r\n\r\n"), 0);
     }
 
     /// Well-formed requests: the hand-written parser agrees with httparse.
@@ -1270,10 +1152,7 @@ mod tests {
                 path = format!("{path}?{}", text(s, q));
             }
             assert_eq!(path, theirs.path.unwrap());
-            assert_eq!(
-                text(s, ours.proto),
-                format!("HTTP/1.{}", theirs.version.unwrap())
-            );
+            assert_eq!(text(s, ours.proto), format!("HTTP/1.{}", theirs.version.unwrap()));
             assert_eq!(ours.headers().len(), theirs.headers.len());
             for (a, b) in ours.headers().iter().zip(theirs.headers.iter()) {
                 assert_eq!(text(s, a.name), b.name);
@@ -1294,42 +1173,18 @@ mod tests {
     fn chunked_complete() {
         let raw = b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nGET /next";
         let (r, buf) = dechunked(raw);
-        assert_eq!(
-            r,
-            Chunked::Complete {
-                consumed: 20,
-                body_len: 5
-            }
-        );
+        assert_eq!(r, Chunked::Complete { consumed: 20, body_len: 5 });
         assert_eq!(&buf[..5], b"abcde");
         assert_eq!(&buf[20..], b"GET /next");
         let (r, buf) = dechunked(b"0\r\n\r\n");
-        assert_eq!(
-            r,
-            Chunked::Complete {
-                consumed: 5,
-                body_len: 0
-            }
-        );
+        assert_eq!(r, Chunked::Complete { consumed: 5, body_len: 0 });
         assert_eq!(buf, b"0\r\n\r\n");
         let (r, buf) = dechunked(b"A\r\n0123456789\r\nf\r\nabcdefghijklmno\r\n00000000\r\n\r\n");
-        assert_eq!(
-            r,
-            Chunked::Complete {
-                consumed: 47,
-                body_len: 25
-            }
-        );
+        assert_eq!(r, Chunked::Complete { consumed: 47, body_len: 25 });
         assert_eq!(&buf[..25], b"0123456789abcdefghijklmno");
         // Payloads may contain CRLF.
         let (r, buf) = dechunked(b"4\r\n\r\n\r\n\r\n0\r\n\r\n");
-        assert_eq!(
-            r,
-            Chunked::Complete {
-                consumed: 14,
-                body_len: 4
-            }
-        );
+        assert_eq!(r, Chunked::Complete { consumed: 14, body_len: 4 });
         assert_eq!(&buf[..4], b"\r\n\r\n");
         assert_eq!(scan_chunked(b"7fffffff\r\n"), Chunked::Incomplete);
     }
@@ -1342,21 +1197,12 @@ mod tests {
             assert_eq!(dechunk(&mut buf), Chunked::Incomplete, "split at {n}");
             assert_eq!(&buf[..], &raw[..n], "untouched at {n}");
         }
-        assert_eq!(
-            scan_chunked(raw),
-            Chunked::Complete {
-                consumed: raw.len(),
-                body_len: 19
-            }
-        );
+        assert_eq!(scan_chunked(raw), Chunked::Complete { consumed: raw.len(), body_len: 19 });
         // The trace of EVENT-LOOP.md §9.11: first packet, then the rest.
         assert_eq!(scan_chunked(b"3\r\nabc\r\n"), Chunked::Incomplete);
         assert_eq!(
             scan_chunked(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
-            Chunked::Complete {
-                consumed: 20,
-                body_len: 5
-            }
+            Chunked::Complete { consumed: 20, body_len: 5 }
         );
     }
 
@@ -1382,12 +1228,7 @@ mod tests {
             b"+3\r\nabc\r\n",
         ] {
             let mut buf = raw.to_vec();
-            assert_eq!(
-                dechunk(&mut buf),
-                Chunked::Invalid,
-                "{:?}",
-                String::from_utf8_lossy(raw)
-            );
+            assert_eq!(dechunk(&mut buf), Chunked::Invalid, "{:?}", String::from_utf8_lossy(raw));
             assert_eq!(&buf[..], raw);
         }
     }
@@ -1400,10 +1241,7 @@ mod tests {
 
     #[test]
     fn header_var_examples() {
-        assert_eq!(
-            hv("multipart/form-data; boundary=abc", "boundary"),
-            Some("abc")
-        );
+        assert_eq!(hv("multipart/form-data; boundary=abc", "boundary"), Some("abc"));
         assert_eq!(hv("token=xyz", "token"), Some("xyz"));
         assert_eq!(hv("filename=\"a\"; name=\"b\"", "name"), Some("a"));
         assert_eq!(hv("a=1", "a"), None);
@@ -1421,10 +1259,7 @@ mod tests {
         assert_eq!(hv("abc", ""), None);
         assert_eq!(hv("", "a"), None);
         assert_eq!(
-            hv(
-                "Content-Disposition: form-data; name=\"f\"; filename=\"x.txt\"",
-                "filename"
-            ),
+            hv("Content-Disposition: form-data; name=\"f\"; filename=\"x.txt\"", "filename"),
             Some("x.txt")
         );
     }
@@ -1459,10 +1294,7 @@ mod tests {
 
     #[test]
     fn get_var_examples() {
-        assert_eq!(
-            gv("a=1&b=hello%20world&B=x", "b", 64),
-            (11, "hello world".into())
-        );
+        assert_eq!(gv("a=1&b=hello%20world&B=x", "b", 64), (11, "hello world".into()));
         assert_eq!(gv("a=1&b=x+y", "b", 64), (3, "x y".into()));
         assert_eq!(gv("a=1&b=xyz", "b", 3), (-3, "xy".into()));
         assert_eq!(gv("a=1&b=xyz", "b", 4), (3, "xyz".into()));
@@ -1491,10 +1323,7 @@ mod tests {
         assert_eq!(ud("%4a%4A", 8, false).0, Some(2));
         assert_eq!(ud("a+b", 8, true).1[..4], *b"a b\0");
         assert_eq!(ud("a+b", 8, false).1[..4], *b"a+b\0");
-        assert_eq!(
-            ud("%2B%25%00x", 8, true),
-            (Some(4), b"+%\0x\0\xAA\xAA\xAA".to_vec())
-        );
+        assert_eq!(ud("%2B%25%00x", 8, true), (Some(4), b"+%\0x\0\xAA\xAA\xAA".to_vec()));
         assert_eq!(ud("", 1, false), (Some(0), b"\0".to_vec()));
         assert_eq!(ud("", 0, false), (None, vec![]));
         assert_eq!(ud("a", 0, false), (None, vec![]));
@@ -1541,62 +1370,28 @@ mod tests {
 
     // ---- credentials ----
 
-    fn cr(
-        auth: Option<&str>,
-        cookie: Option<&str>,
-        query: &str,
-        ul: usize,
-        pl: usize,
-    ) -> (String, String) {
+    fn cr(auth: Option<&str>, cookie: Option<&str>, query: &str, ul: usize, pl: usize) -> (String, String) {
         let (mut u, mut p) = (vec![0xAAu8; ul], vec![0xAAu8; pl]);
-        creds(
-            auth.map(str::as_bytes),
-            cookie.map(str::as_bytes),
-            query.as_bytes(),
-            &mut u,
-            &mut p,
-        );
-        let s = |b: &[u8]| {
-            String::from_utf8_lossy(&b[..b.iter().position(|&c| c == 0).unwrap()]).into_owned()
-        };
+        creds(auth.map(str::as_bytes), cookie.map(str::as_bytes), query.as_bytes(), &mut u, &mut p);
+        let s =
+            |b: &[u8]| String::from_utf8_lossy(&b[..b.iter().position(|&c| c == 0).unwrap()]).into_owned();
         (s(&u), s(&p))
     }
 
     #[test]
     fn creds_examples() {
         let b = |u: &str, p: &str| (u.to_string(), p.to_string());
-        assert_eq!(
-            cr(Some("Basic dXNlcjpwYXNz"), None, "", 64, 64),
-            b("user", "pass")
-        );
+        assert_eq!(cr(Some("Basic dXNlcjpwYXNz"), None, "", 64, 64), b("user", "pass"));
         assert_eq!(cr(Some("Basic dXNlcjpwYXNz"), None, "", 3, 2), b("us", "p"));
         assert_eq!(cr(Some("Basic dXNlcg=="), None, "", 64, 64), b("", ""));
         assert_eq!(cr(Some("Basic OmE6Yg=="), None, "", 64, 64), b("", "a:b"));
         assert_eq!(cr(Some("Basic OmE6Yg"), None, "", 64, 64), b("", "a:"));
-        assert_eq!(
-            cr(Some("Basic !!!!"), Some("access_token=zz"), "", 64, 64),
-            b("", "")
-        );
-        assert_eq!(
-            cr(Some("Bearer tok123"), None, "access_token=q", 64, 64),
-            b("", "tok123")
-        );
-        assert_eq!(
-            cr(Some("Bearer "), Some("access_token=ck"), "", 64, 64),
-            b("", "ck")
-        );
-        assert_eq!(
-            cr(Some("Digest x"), Some("a=1; access_token=ck"), "", 64, 64),
-            b("", "ck")
-        );
-        assert_eq!(
-            cr(None, Some("x=1; y=2"), "access_token=q", 64, 64),
-            b("", "")
-        );
-        assert_eq!(
-            cr(None, None, "a=1&access_token=q%20r", 64, 64),
-            b("", "q r")
-        );
+        assert_eq!(cr(Some("Basic !!!!"), Some("access_token=zz"), "", 64, 64), b("", ""));
+        assert_eq!(cr(Some("Bearer tok123"), None, "access_token=q", 64, 64), b("", "tok123"));
+        assert_eq!(cr(Some("Bearer "), Some("access_token=ck"), "", 64, 64), b("", "ck"));
+        assert_eq!(cr(Some("Digest x"), Some("a=1; access_token=ck"), "", 64, 64), b("", "ck"));
+        assert_eq!(cr(None, Some("x=1; y=2"), "access_token=q", 64, 64), b("", ""));
+        assert_eq!(cr(None, None, "a=1&access_token=q%20r", 64, 64), b("", "q r"));
         assert_eq!(cr(None, None, "access_token=abcdef", 64, 4), b("", "abc"));
         assert_eq!(cr(None, None, "", 64, 64), b("", ""));
         assert_eq!(cr(Some("basic dXNlcjpwYXNz"), None, "", 64, 64), b("", ""));
@@ -1604,10 +1399,7 @@ mod tests {
         let long = |n: usize| {
             use base64::Engine as _;
             let plain = format!("u:{}", "p".repeat(n - 2));
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(plain)
-            )
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(plain))
         };
         assert_eq!(cr(Some(&long(255)), None, "", 300, 300).1.len(), 253);
         assert_eq!(cr(Some(&long(256)), None, "", 300, 300), b("", ""));
@@ -1628,10 +1420,7 @@ mod tests {
     fn multipart_iterates() {
         let t = |s: Option<Span>| s.map(|x| std::str::from_utf8(x.get(MP)).unwrap());
         let (o1, p1) = next_multipart(MP, 0).unwrap();
-        assert_eq!(
-            (t(p1.name), t(p1.filename), t(Some(p1.body))),
-            (Some("a"), None, Some("val1"))
-        );
+        assert_eq!((t(p1.name), t(p1.filename), t(Some(p1.body))), (Some("a"), None, Some("val1")));
         assert_eq!(&MP[o1..o1 + 5], b"--XYZ");
         let (o2, p2) = next_multipart(MP, o1).unwrap();
         assert_eq!(
@@ -1652,7 +1441,8 @@ mod tests {
         assert_eq!(part.body.get(s), b"v");
         assert_eq!(next_multipart(s, o), None);
         // `filename` listed first is also what `name` finds (substring search).
-        let s = b"--B\r\nContent-Disposition: form-data; filename=\"f.txt\"; name=\"n\"\r\n\r\nv\r\n--B--\r\n";
+        let s =
+            b"--B\r\nContent-Disposition: form-data; filename=\"f.txt\"; name=\"n\"\r\n\r\nv\r\n--B--\r\n";
         let (_, part) = next_multipart(s, 0).unwrap();
         assert_eq!(part.name.unwrap().get(s), b"f.txt");
         // Incomplete or malformed bodies end the iteration.
@@ -1740,35 +1530,21 @@ mod tests {
         for (c, t) in all {
             assert_eq!(status_text(c), t, "{c}");
         }
-        let known = (-1000..1000)
-            .filter(|&c| !status_text(c).is_empty())
-            .count();
+        let known = (-1000..1000).filter(|&c| !status_text(c).is_empty()).count();
         assert_eq!(known, all.len());
     }
 
     #[test]
     fn reply_heads() {
         let r = |c, h: &str, n| String::from_utf8(reply_head(c, h.as_bytes(), n)).unwrap();
-        assert_eq!(
-            r(200, "", 5),
-            "HTTP/1.1 200 OK\r\nContent-Length: 5          \r\n\r\n"
-        );
-        assert_eq!(
-            r(404, "", 0),
-            "HTTP/1.1 404 Not Found\r\nContent-Length: 0          \r\n\r\n"
-        );
+        assert_eq!(r(200, "", 5), "HTTP/1.1 200 OK\r\nContent-Length: 5          \r\n\r\n");
+        assert_eq!(r(404, "", 0), "HTTP/1.1 404 Not Found\r\nContent-Length: 0          \r\n\r\n");
         assert_eq!(
             r(299, "X-A: 1\r\nContent-Type: text/plain\r\n", 8),
             "HTTP/1.1 299 \r\nX-A: 1\r\nContent-Type: text/plain\r\nContent-Length: 8          \r\n\r\n"
         );
-        assert_eq!(
-            r(200, "", 19999),
-            "HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\n"
-        );
-        assert_eq!(
-            r(-1, "", 1234567890),
-            "HTTP/1.1 -1 \r\nContent-Length: 1234567890 \r\n\r\n"
-        );
+        assert_eq!(r(200, "", 19999), "HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\n");
+        assert_eq!(r(-1, "", 1234567890), "HTTP/1.1 -1 \r\nContent-Length: 1234567890 \r\n\r\n");
         assert_eq!(content_length_field(42).len(), CONTENT_LENGTH_FIELD);
         // What Mongoose sends parses back with the same length.
         let mut msg = reply_head(200, b"X: y\r\n", 5);
@@ -1787,20 +1563,9 @@ mod tests {
         assert_eq!(chunk_minimal(b""), b"0\r\n\r\n");
         assert_eq!(chunk_size_padded(0xabcdef), b"00abcdef\r\n");
         // Both framings de-chunk.
-        let raw = [
-            chunk_padded(b"ab"),
-            chunk_minimal(&[b'c'; 26]),
-            chunk_padded(b""),
-        ]
-        .concat();
+        let raw = [chunk_padded(b"ab"), chunk_minimal(&[b'c'; 26]), chunk_padded(b"")].concat();
         let mut buf = raw.clone();
-        assert_eq!(
-            dechunk(&mut buf),
-            Chunked::Complete {
-                consumed: raw.len(),
-                body_len: 28
-            }
-        );
+        assert_eq!(dechunk(&mut buf), Chunked::Complete { consumed: raw.len(), body_len: 28 });
     }
 
     #[test]

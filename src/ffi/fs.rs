@@ -50,9 +50,7 @@ impl Fs {
     /// through it) is used.
     pub unsafe fn new(p: *const mg_fs) -> Fs {
         if p.is_null() {
-            Fs {
-                p: ptr::addr_of!(mg_fs_posix),
-            }
+            Fs { p: ptr::addr_of!(mg_fs_posix) }
         } else {
             Fs { p }
         }
@@ -92,13 +90,7 @@ impl Fs {
         };
         // SAFETY: `collect_name` receives `&mut names` back as its argument,
         // only during this call.
-        unsafe {
-            f(
-                p.as_ptr(),
-                Some(collect_name),
-                &mut names as *mut Vec<Vec<u8>> as *mut c_void,
-            )
-        };
+        unsafe { f(p.as_ptr(), Some(collect_name), &mut names as *mut Vec<Vec<u8>> as *mut c_void) };
         names
     }
 
@@ -238,9 +230,8 @@ fn random9() -> [u8; 9] {
     // SAFETY: `b` is writable for 9 bytes.
     let n = unsafe { libc::getrandom(b.as_mut_ptr() as *mut c_void, b.len(), 0) };
     if n != b.len() as isize {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
+        let t =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let x = t ^ (std::process::id() as u128) << 64;
         for (i, v) in b.iter_mut().enumerate() {
             *v = (x >> (i * 8)) as u8;
@@ -252,11 +243,7 @@ fn random9() -> [u8; 9] {
 // ---------------------------------------------------------------------------
 // mg_fs_posix
 
-unsafe extern "C" fn posix_st(
-    path: *const c_char,
-    size: *mut usize,
-    mtime: *mut libc::time_t,
-) -> c_int {
+unsafe extern "C" fn posix_st(path: *const c_char, size: *mut usize, mtime: *mut libc::time_t) -> c_int {
     if path.is_null() {
         return 0;
     }
@@ -274,11 +261,7 @@ unsafe extern "C" fn posix_st(
             if !mtime.is_null() {
                 *mtime = st.st_mtime;
             }
-            let dir = if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
-                MG_FS_DIR
-            } else {
-                0
-            };
+            let dir = if st.st_mode & libc::S_IFMT == libc::S_IFDIR { MG_FS_DIR } else { 0 };
             MG_FS_READ | MG_FS_WRITE | dir
         }
     })
@@ -327,9 +310,7 @@ unsafe extern "C" fn posix_op(path: *const c_char, flags: c_int) -> *mut c_void 
         c"a+be"
     };
     // SAFETY: two NUL-terminated strings.
-    guard(ptr::null_mut(), || unsafe {
-        libc::fopen(path, mode.as_ptr()) as *mut c_void
-    })
+    guard(ptr::null_mut(), || unsafe { libc::fopen(path, mode.as_ptr()) as *mut c_void })
 }
 
 unsafe extern "C" fn posix_cl(fd: *mut c_void) {
@@ -460,11 +441,7 @@ struct PackedFd {
     pos: usize,
 }
 
-unsafe extern "C" fn packed_st(
-    path: *const c_char,
-    size: *mut usize,
-    mtime: *mut libc::time_t,
-) -> c_int {
+unsafe extern "C" fn packed_st(path: *const c_char, size: *mut usize, mtime: *mut libc::time_t) -> c_int {
     if path.is_null() {
         return 0;
     }
@@ -474,10 +451,7 @@ unsafe extern "C" fn packed_st(
         let files = mem_files();
         let (flags, sz, mt) = if let Some(f) = files.iter().find(|f| f.path == p) {
             (MG_FS_READ, f.size, f.mtime)
-        } else if files
-            .iter()
-            .any(|f| below(f.path, p).is_some_and(|r| !r.is_empty()))
-        {
+        } else if files.iter().any(|f| below(f.path, p).is_some_and(|r| !r.is_empty())) {
             (MG_FS_DIR, 0, 0)
         } else {
             return 0;
@@ -534,11 +508,9 @@ unsafe extern "C" fn packed_op(path: *const c_char, flags: c_int) -> *mut c_void
         // SAFETY: NUL-terminated path.
         let p = unsafe { CStr::from_ptr(path) }.to_bytes();
         match mem_files().into_iter().find(|f| f.path == p) {
-            Some(f) => Box::into_raw(Box::new(PackedFd {
-                data: f.data,
-                size: f.size,
-                pos: 0,
-            })) as *mut c_void,
+            Some(f) => {
+                Box::into_raw(Box::new(PackedFd { data: f.data, size: f.size, pos: 0 })) as *mut c_void
+            }
             None => ptr::null_mut(),
         }
     })
@@ -624,10 +596,7 @@ pub unsafe extern "C" fn mg_unpacked(path: *const c_char) -> mg_str {
         mem_files()
             .into_iter()
             .find(|f| f.path == p)
-            .map_or(mg_str::NULL, |f| mg_str {
-                buf: f.data as *mut c_char,
-                len: f.size,
-            })
+            .map_or(mg_str::NULL, |f| mg_str { buf: f.data as *mut c_char, len: f.size })
     })
 }
 
@@ -637,11 +606,7 @@ pub unsafe extern "C" fn mg_unpacked(path: *const c_char) -> mg_str {
 /// Open `path` on `fs` (NULL: `mg_fs_posix`) with `MG_FS_*` flags. Returns
 /// a heap `struct mg_fd` to close with `mg_fs_close`, or NULL on failure.
 #[no_mangle]
-pub unsafe extern "C" fn mg_fs_open(
-    fs: *mut mg_fs,
-    path: *const c_char,
-    flags: c_int,
-) -> *mut mg_fd {
+pub unsafe extern "C" fn mg_fs_open(fs: *mut mg_fs, path: *const c_char, flags: c_int) -> *mut mg_fd {
     if path.is_null() {
         return ptr::null_mut();
     }
@@ -666,12 +631,7 @@ pub fn open_fd(fs: &Fs, path: &[u8], flags: c_int) -> *mut mg_fd {
         return ptr::null_mut();
     }
     // SAFETY: `fd` is a fresh, zeroed, aligned allocation of an `mg_fd`.
-    unsafe {
-        fd.write(mg_fd {
-            fd: h,
-            fs: fs.ptr(),
-        })
-    };
+    unsafe { fd.write(mg_fd { fd: h, fs: fs.ptr() }) };
     fd
 }
 
@@ -701,12 +661,7 @@ pub unsafe fn close_fd(fd: *mut mg_fd) {
 /// the entry after the one in `buf` (truncated to `len`) and returns true,
 /// or clears `buf` and returns false after the last one.
 #[no_mangle]
-pub unsafe extern "C" fn mg_fs_ls(
-    fs: *mut mg_fs,
-    path: *const c_char,
-    buf: *mut c_char,
-    len: usize,
-) -> bool {
+pub unsafe extern "C" fn mg_fs_ls(fs: *mut mg_fs, path: *const c_char, buf: *mut c_char, len: usize) -> bool {
     if path.is_null() || buf.is_null() || len == 0 {
         return false;
     }
@@ -756,10 +711,7 @@ pub unsafe extern "C" fn mg_file_read(fs: *mut mg_fs, path: *const c_char) -> mg
                 return mg_str::NULL;
             }
             ptr::copy_nonoverlapping(data.as_ptr(), out, data.len());
-            mg_str {
-                buf: out as *mut c_char,
-                len: data.len(),
-            }
+            mg_str { buf: out as *mut c_char, len: data.len() }
         }
     })
 }
@@ -780,11 +732,7 @@ pub unsafe extern "C" fn mg_file_write(
         // SAFETY: `fs` NULL or valid; `path` NUL-terminated; `buf` readable
         // for `len` bytes.
         let (fs, p, data) = unsafe {
-            let data: &[u8] = if len == 0 {
-                &[]
-            } else {
-                core::slice::from_raw_parts(buf as *const u8, len)
-            };
+            let data: &[u8] = if len == 0 { &[] } else { core::slice::from_raw_parts(buf as *const u8, len) };
             (Fs::new(fs), CStr::from_ptr(path).to_bytes(), data)
         };
         fs.write_file(p, data)
@@ -860,12 +808,7 @@ pub unsafe extern "C" fn mg_http_serve_file(
     }
     // SAFETY: as for `mg_http_serve_dir`; `path` NUL-terminated.
     guard_unit(|| unsafe {
-        net::fs::serve_file(
-            c,
-            &*hm,
-            CStr::from_ptr(path).to_bytes(),
-            &net::fs::Opts::from_c(opts),
-        )
+        net::fs::serve_file(c, &*hm, CStr::from_ptr(path).to_bytes(), &net::fs::Opts::from_c(opts))
     })
 }
 
@@ -904,13 +847,7 @@ pub unsafe extern "C" fn mg_http_upload(
     // SAFETY: live connection, readable message, `fs` NULL or valid, `dir`
     // NUL-terminated.
     guard(-1, || unsafe {
-        net::fs::upload(
-            c,
-            &*hm,
-            Fs::new(fs),
-            CStr::from_ptr(dir).to_bytes(),
-            max_size,
-        ) as c_long
+        net::fs::upload(c, &*hm, Fs::new(fs), CStr::from_ptr(dir).to_bytes(), max_size) as c_long
     })
 }
 
@@ -932,10 +869,7 @@ mod tests {
         let st = fs.st(p.as_bytes()).unwrap();
         assert_eq!((st.flags, st.size), (MG_FS_READ | MG_FS_WRITE, 3));
         assert!(fs.st(dir.to_str().unwrap().as_bytes()).unwrap().is_dir());
-        assert_eq!(
-            fs.ls(dir.to_str().unwrap().as_bytes()),
-            vec![b"f.txt".to_vec()]
-        );
+        assert_eq!(fs.ls(dir.to_str().unwrap().as_bytes()), vec![b"f.txt".to_vec()]);
         assert!(fs.remove(p.as_bytes()));
         assert!(fs.st(p.as_bytes()).is_none());
         std::fs::remove_dir_all(&dir).unwrap();

@@ -45,10 +45,7 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
 
 /// A view of `span` inside the buffer starting at `base`.
 fn view(base: *const u8, span: Span) -> mg_str {
-    mg_str {
-        buf: base.wrapping_add(span.off) as *mut c_char,
-        len: span.len,
-    }
+    mg_str { buf: base.wrapping_add(span.off) as *mut c_char, len: span.len }
 }
 
 /// Lengths reported through `int` (heads never come near 2 GiB).
@@ -71,10 +68,7 @@ pub unsafe fn fill_message(base: *const u8, parsed: &Head, hm: &mut mg_http_mess
     hm.query = parsed.query.map_or(mg_str::NULL, |q| view(base, q));
     hm.proto = view(base, parsed.proto);
     for (slot, x) in hm.headers.iter_mut().zip(parsed.headers()) {
-        *slot = mg_http_header {
-            name: view(base, x.name),
-            value: view(base, x.value),
-        };
+        *slot = mg_http_header { name: view(base, x.name), value: view(base, x.value) };
     }
     hm.body = view(base, parsed.body());
     hm.head = view(base, Span::new(0, parsed.head_len));
@@ -108,11 +102,7 @@ unsafe fn find_header(hm: *mut mg_http_message, name: &[u8]) -> Option<*mut mg_s
 /// `*hm`, then fills it. Returns the head length, 0 if incomplete, -1 if
 /// malformed.
 #[no_mangle]
-pub unsafe extern "C" fn mg_http_parse(
-    s: *const c_char,
-    len: usize,
-    hm: *mut mg_http_message,
-) -> c_int {
+pub unsafe extern "C" fn mg_http_parse(s: *const c_char, len: usize, hm: *mut mg_http_message) -> c_int {
     guard(-1, || {
         if !hm.is_null() {
             // SAFETY: caller-owned message memory.
@@ -150,10 +140,7 @@ pub unsafe extern "C" fn mg_http_get_request_len(buf: *const c_uchar, buf_len: u
 
 /// The value of the first header called `name` (case-insensitive), or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn mg_http_get_header(
-    hm: *mut mg_http_message,
-    name: *const c_char,
-) -> *mut mg_str {
+pub unsafe extern "C" fn mg_http_get_header(hm: *mut mg_http_message, name: *const c_char) -> *mut mg_str {
     if hm.is_null() || name.is_null() {
         return ptr::null_mut();
     }
@@ -228,12 +215,7 @@ pub unsafe extern "C" fn mg_url_decode(
 /// Percent-encode `n` bytes of `s` into `buf`. Returns the output length,
 /// or 0 when `buf` is too small (it needs 4 spare bytes).
 #[no_mangle]
-pub unsafe extern "C" fn mg_url_encode(
-    s: *const c_char,
-    n: usize,
-    buf: *mut c_char,
-    len: usize,
-) -> usize {
+pub unsafe extern "C" fn mg_url_encode(s: *const c_char, n: usize, buf: *mut c_char, len: usize) -> usize {
     guard(0, || {
         // SAFETY: readable source and writable destination of the given sizes.
         let (src, dst) = unsafe { (bytes(s, n), bytes_mut(buf, len)) };
@@ -280,20 +262,12 @@ pub unsafe extern "C" fn mg_http_creds(
 /// Iterate over a multipart body: returns the offset of the next part (feed
 /// it back in), 0 when done. `part` (may be NULL) receives views into `body`.
 #[no_mangle]
-pub unsafe extern "C" fn mg_http_next_multipart(
-    body: mg_str,
-    ofs: usize,
-    part: *mut mg_http_part,
-) -> usize {
+pub unsafe extern "C" fn mg_http_next_multipart(body: mg_str, ofs: usize, part: *mut mg_http_part) -> usize {
     guard(0, || {
         // SAFETY: caller-owned part, when non-NULL.
         let mut part = unsafe { part.as_mut() };
         if let Some(p) = part.as_deref_mut() {
-            *p = mg_http_part {
-                name: mg_str::NULL,
-                filename: mg_str::NULL,
-                body: mg_str::NULL,
-            };
+            *p = mg_http_part { name: mg_str::NULL, filename: mg_str::NULL, body: mg_str::NULL };
         }
         // SAFETY: the body view is readable by contract.
         let Some((next, found)) = h::next_multipart(unsafe { body.as_bytes() }, ofs) else {
@@ -323,10 +297,7 @@ pub unsafe extern "C" fn mg_http_etag(
 ) -> *mut c_char {
     guard(buf, || {
         // SAFETY: `buf` has `len` writable bytes (empty when NULL).
-        h::write_truncated(
-            unsafe { bytes_mut(buf, len) },
-            h::etag(size, mtime).as_bytes(),
-        );
+        h::write_truncated(unsafe { bytes_mut(buf, len) }, h::etag(size, mtime).as_bytes());
         buf
     })
 }
@@ -385,7 +356,11 @@ pub unsafe extern "C" fn mg_rs_http_vreply(
 /// Body of the variadic `mg_http_printf_chunk` (see variadic.c).
 /// cbindgen:ignore
 #[no_mangle]
-pub unsafe extern "C" fn mg_rs_http_vprintf_chunk(c: *mut mg_connection, fmt: *const c_char, ap: *mut va_list) {
+pub unsafe extern "C" fn mg_rs_http_vprintf_chunk(
+    c: *mut mg_connection,
+    fmt: *const c_char,
+    ap: *mut va_list,
+) {
     if c.is_null() {
         return;
     }
@@ -413,9 +388,7 @@ pub unsafe extern "C" fn mg_http_bauth(c: *mut mg_connection, user: *const c_cha
         return;
     }
     // SAFETY: live connection; C strings or NULL.
-    guard_unit(|| unsafe {
-        net::http::bauth(c, c_bytes(user).unwrap_or(b""), c_bytes(pass).unwrap_or(b""))
-    })
+    guard_unit(|| unsafe { net::http::bauth(c, c_bytes(user).unwrap_or(b""), c_bytes(pass).unwrap_or(b"")) })
 }
 
 #[cfg(test)]

@@ -65,7 +65,14 @@ pub unsafe extern "C" fn mg_timer_add(
     guard(ptr::null_mut(), || unsafe {
         let t = libc::calloc(1, size_of::<mg_timer>()) as *mut mg_timer;
         if !t.is_null() {
-            mg_timer_init(ptr::addr_of_mut!((*mgr).timers), t, milliseconds, flags | MG_TIMER_AUTODELETE, fn_, arg);
+            mg_timer_init(
+                ptr::addr_of_mut!((*mgr).timers),
+                t,
+                milliseconds,
+                flags | MG_TIMER_AUTODELETE,
+                fn_,
+                arg,
+            );
         }
         t
     })
@@ -79,4 +86,75 @@ pub unsafe extern "C" fn mg_timer_expired(expiration: *mut u64, period: u64, now
     }
     // SAFETY: a valid u64 out-parameter.
     guard(false, || unsafe { crate::core::timer::expired(&mut *expiration, period, now) })
+}
+
+/// Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
+#[no_mangle]
+pub static mut mg_boot_timestamp_ms: u64 = 0;
+
+/// `mg_millis`: monotonic milliseconds (CLOCK_MONOTONIC_RAW).
+#[no_mangle]
+pub extern "C" fn mg_millis() -> u64 {
+    crate::net::millis()
+}
+
+/// `mg_now`: `mg_millis() + mg_boot_timestamp_ms`.
+#[no_mangle]
+pub extern "C" fn mg_now() -> u64 {
+    // SAFETY: a plain integer read.
+    let boot = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(mg_boot_timestamp_ms)) };
+    crate::net::millis().wrapping_add(boot)
+}
+
+/// `mg_delayms`: wait until `ms + 1` milliseconds have passed (Mongoose
+/// busy-waits; sleeping gives the same observable result without the CPU).
+#[no_mangle]
+pub extern "C" fn mg_delayms(ms: c_uint) {
+    let until = crate::net::millis() + u64::from(ms) + 1;
+    loop {
+        let now = crate::net::millis();
+        if now > until {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(until + 1 - now));
+    }
+}
+
+/// `mg_timegm`: seconds since the epoch for a UTC calendar time (month
+/// 1-12); 0 before 1970.
+#[no_mangle]
+pub extern "C" fn mg_timegm(
+    year: c_uint,
+    month: c_uint,
+    day: c_uint,
+    hour: c_uint,
+    min: c_uint,
+    sec: c_uint,
+) -> u64 {
+    if year < 1970 {
+        return 0;
+    }
+    // Days from civil date (proleptic Gregorian), shifted so March is month 0.
+    let (y, m) = if month <= 2 {
+        (i64::from(year) - 1, i64::from(month) + 9)
+    } else {
+        (i64::from(year), i64::from(month) - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (days * 86_400 + i64::from(hour) * 3600 + i64::from(min) * 60 + i64::from(sec)).max(0) as u64
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn timegm_reference() {
+        assert_eq!(super::mg_timegm(2024, 1, 2, 3, 4, 5), 1_704_164_645);
+        assert_eq!(super::mg_timegm(1970, 1, 1, 0, 0, 0), 0);
+        assert_eq!(super::mg_timegm(1969, 12, 31, 0, 0, 0), 0);
+        assert_eq!(super::mg_timegm(2000, 3, 1, 0, 0, 0), 951_868_800);
+    }
 }

@@ -34,11 +34,7 @@ pub fn start(shared: Arc<Shared>, id: libc::c_ulong, host: String, port: u16, wa
         move || {
             let addrs: Vec<SocketAddr> =
                 (host.as_str(), port).to_socket_addrs().map(|it| it.collect()).unwrap_or_default();
-            let pick = addrs
-                .iter()
-                .find(|a| a.is_ipv6() == want_v6)
-                .or_else(|| addrs.first())
-                .map(from_std);
+            let pick = addrs.iter().find(|a| a.is_ipv6() == want_v6).or_else(|| addrs.first()).map(from_std);
             shared.resolved.lock().unwrap_or_else(|e| e.into_inner()).push(Resolved { id, addr: pick });
             shared.notify();
         }

@@ -99,11 +99,7 @@ struct Jail(Option<Vec<u8>>);
 
 impl Jail {
     fn new(fs: &Fs, dir: &[u8]) -> Jail {
-        Jail(if fs.is_posix() && !dir.is_empty() {
-            canonical(dir)
-        } else {
-            None
-        })
+        Jail(if fs.is_posix() && !dir.is_empty() { canonical(dir) } else { None })
     }
 
     /// False when `path` exists and resolves outside the root.
@@ -171,11 +167,7 @@ pub unsafe fn serve_dir(c: *mut mg_connection, hm: &mg_http_message, opts: &Opts
         };
         let fs = Fs::new(opts.fs);
         let jail = Jail::new(&fs, root.dir);
-        let mut flags = if uri == b"/" {
-            MG_FS_DIR
-        } else {
-            fs.st(&path).map_or(0, |s| s.flags)
-        };
+        let mut flags = if uri == b"/" { MG_FS_DIR } else { fs.st(&path).map_or(0, |s| s.flags) };
         if flags != 0 && !jail.allows(&path) {
             return reply_bytes(c, 400, b"", b"Invalid path");
         }
@@ -186,22 +178,14 @@ pub unsafe fn serve_dir(c: *mut mg_connection, hm: &mg_http_message, opts: &Opts
                 return;
             }
             let index = [
-                (
-                    cfs::join(&path, b"index.html"),
-                    cfs::join(&path, b"index.html"),
-                ),
-                (
-                    cfs::join(&path, b"index.shtml"),
-                    cfs::join(&path, b"index.shtml"),
-                ),
-                (
-                    cfs::join(&path, b"index.html.gz"),
-                    cfs::join(&path, b"index.html"),
-                ),
+                (cfs::join(&path, b"index.html"), cfs::join(&path, b"index.html")),
+                (cfs::join(&path, b"index.shtml"), cfs::join(&path, b"index.shtml")),
+                (cfs::join(&path, b"index.html.gz"), cfs::join(&path, b"index.html")),
             ];
-            match index.into_iter().find_map(|(probe, serve)| {
-                fs.st(&probe).filter(|s| !s.is_dir()).map(|s| (serve, s))
-            }) {
+            match index
+                .into_iter()
+                .find_map(|(probe, serve)| fs.st(&probe).filter(|s| !s.is_dir()).map(|s| (serve, s)))
+            {
                 Some((serve, st)) => {
                     path = serve;
                     flags = st.flags;
@@ -228,12 +212,7 @@ unsafe fn listing(c: *mut mg_connection, hm: &mg_http_message, fs: &Fs, dir: &[u
             continue;
         }
         if let Some(st) = fs.st(&full) {
-            entries.push(DirEntry {
-                name,
-                is_dir: st.is_dir(),
-                size: st.size as u64,
-                mtime: st.mtime,
-            });
+            entries.push(DirEntry { name, is_dir: st.is_dir(), size: st.size as u64, mtime: st.mtime });
         }
     }
     // SAFETY: per the contract.
@@ -282,13 +261,7 @@ pub unsafe fn serve_file(c: *mut mg_connection, hm: &mg_http_message, path: &[u8
 ///
 /// # Safety
 /// As [`serve_file`].
-unsafe fn serve_file_in(
-    c: *mut mg_connection,
-    hm: &mg_http_message,
-    path: &[u8],
-    opts: &Opts,
-    jail: &Jail,
-) {
+unsafe fn serve_file_in(c: *mut mg_connection, hm: &mg_http_message, path: &[u8], opts: &Opts, jail: &Jail) {
     // SAFETY: per the contract.
     unsafe {
         let fs = Fs::new(opts.fs);
@@ -321,14 +294,13 @@ unsafe fn serve_file_in(
             return reply_bytes(c, 304, opts.extra_headers, b"");
         }
         let size = st.size as u64;
-        let (status, start, length, content_range) =
-            match header(hm, b"Range").and_then(cfs::parse_range) {
-                None => (200, 0, size, None),
-                Some(spec) => match cfs::resolve_range(spec, size) {
-                    Some((a, b)) => (206, a, b - a + 1, Some(format!("bytes {a}-{b}/{size}"))),
-                    None => (416, 0, 0, Some(format!("bytes */{size}"))),
-                },
-            };
+        let (status, start, length, content_range) = match header(hm, b"Range").and_then(cfs::parse_range) {
+            None => (200, 0, size, None),
+            Some(spec) => match cfs::resolve_range(spec, size) {
+                Some((a, b)) => (206, a, b - a + 1, Some(format!("bytes {a}-{b}/{size}"))),
+                None => (416, 0, 0, Some(format!("bytes */{size}"))),
+            },
+        };
         let extra = extra_for(c, opts.extra_headers);
         let head = cfs::file_head(&FileHead {
             status,
@@ -343,8 +315,7 @@ unsafe fn serve_file_in(
             fs.close(fd);
             return;
         }
-        let head_only =
-            hm.method.as_bytes().eq_ignore_ascii_case(b"HEAD") || (*c).flag(FLAG_IS_CLOSING);
+        let head_only = hm.method.as_bytes().eq_ignore_ascii_case(b"HEAD") || (*c).flag(FLAG_IS_CLOSING);
         if head_only || length == 0 {
             fs.close(fd);
             (*c).set_flag(FLAG_IS_RESP, false);
@@ -434,11 +405,8 @@ unsafe fn pump(c: *mut mg_connection) {
             return;
         }
         let want = (free as u64).min((*s).remaining) as usize;
-        let n = if want == 0 {
-            0
-        } else {
-            Fs::new((*s).fd.fs).read_raw((*s).fd.fd, io.buf.add(io.len), want)
-        };
+        let n =
+            if want == 0 { 0 } else { Fs::new((*s).fd.fs).read_raw((*s).fd.fd, io.buf.add(io.len), want) };
         io.len += n;
         (*s).remaining -= n as u64;
         if n == 0 {

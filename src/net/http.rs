@@ -138,7 +138,13 @@ unsafe fn parse(c: *mut mg_connection, closing: bool) {
 ///
 /// # Safety
 /// `c` live; `hm` points into `recv` at `ofs`.
-unsafe fn frame(c: *mut mg_connection, ofs: usize, mut head: Head, closing: bool, hm: &mut mg_http_message) -> Option<usize> {
+unsafe fn frame(
+    c: *mut mg_connection,
+    ofs: usize,
+    mut head: Head,
+    closing: bool,
+    hm: &mut mg_http_message,
+) -> Option<usize> {
     // SAFETY: `c` live; slices of `recv` end before any callback.
     unsafe {
         let base = (*c).recv.buf.add(ofs);
@@ -169,7 +175,10 @@ unsafe fn frame(c: *mut mg_connection, ofs: usize, mut head: Head, closing: bool
             }
             Framing::UntilClose => {
                 if head.is_response {
-                    crate::ffi::log::debug(format_args!("{} no Content-Length, reading until close", (*c).id));
+                    crate::ffi::log::debug(format_args!(
+                        "{} no Content-Length, reading until close",
+                        (*c).id
+                    ));
                 }
                 Some(0)
             }
@@ -258,9 +267,9 @@ pub unsafe fn reply_bytes(c: *mut mg_connection, code: c_int, headers: &[u8], bo
 }
 
 fn has_connection_header(headers: &[u8]) -> bool {
-    headers.split(|&b| b == b'\n').any(|line| {
-        line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"connection:")
-    })
+    headers
+        .split(|&b| b == b'\n')
+        .any(|line| line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"connection:"))
 }
 
 /// One chunk of a chunked response: `padded` for `mg_http_printf_chunk`
@@ -307,7 +316,12 @@ pub unsafe fn bauth(c: *mut mg_connection, user: &[u8], pass: &[u8]) {
 ///
 /// # Safety
 /// `mgr` initialised; `url` NUL-terminated.
-pub unsafe fn listen(mgr: *mut mg_mgr, url: *const c_char, fn_: mg_event_handler_t, fn_data: *mut c_void) -> *mut mg_connection {
+pub unsafe fn listen(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+) -> *mut mg_connection {
     // SAFETY: per the contract.
     unsafe { super::listen(mgr, url, fn_, fn_data, Some(handler)) }
 }
@@ -316,7 +330,12 @@ pub unsafe fn listen(mgr: *mut mg_mgr, url: *const c_char, fn_: mg_event_handler
 ///
 /// # Safety
 /// `mgr` initialised; `url` NUL-terminated.
-pub unsafe fn connect(mgr: *mut mg_mgr, url: *const c_char, fn_: mg_event_handler_t, fn_data: *mut c_void) -> *mut mg_connection {
+pub unsafe fn connect(
+    mgr: *mut mg_mgr,
+    url: *const c_char,
+    fn_: mg_event_handler_t,
+    fn_data: *mut c_void,
+) -> *mut mg_connection {
     // SAFETY: per the contract.
     unsafe { super::connect(mgr, url, fn_, fn_data, Some(handler), core::ptr::null_mut()) }
 }

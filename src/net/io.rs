@@ -65,7 +65,13 @@ fn setopt(fd: c_int, level: c_int, name: c_int, val: c_int) {
     // SAFETY: `val` outlives the call; errors are deliberately ignored
     // (options are best effort, as in Mongoose).
     unsafe {
-        libc::setsockopt(fd, level, name, &val as *const c_int as *const c_void, size_of::<c_int>() as socklen_t);
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            &val as *const c_int as *const c_void,
+            size_of::<c_int>() as socklen_t,
+        );
     }
 }
 

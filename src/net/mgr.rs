@@ -109,7 +109,8 @@ pub unsafe fn register(mgr: *mut mg_mgr, c: *mut mg_connection, fd: libc::c_int)
     }
     // SAFETY: live manager; short borrow that does not span a callback.
     let ok = unsafe {
-        (*mp).poll
+        (*mp)
+            .poll
             .registry()
             .register(&mut SourceFd(&fd), Token(c as usize), Interest::READABLE | Interest::WRITABLE)
             .is_ok()
@@ -244,7 +245,13 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
         let start = millis();
         let mut next_due = u64::MAX;
         let urgent = prescan(mgr, start, &mut next_due);
-        let mut wait: Option<u64> = if urgent || ms == 0 { Some(0) } else if ms < 0 { None } else { Some(ms as u64) };
+        let mut wait: Option<u64> = if urgent || ms == 0 {
+            Some(0)
+        } else if ms < 0 {
+            None
+        } else {
+            Some(ms as u64)
+        };
         next_due = next_due.min(timer::next_due(ptr::addr_of_mut!((*mgr).timers), start));
         next_due = next_due.min(super::shutdown::next_due(mgr, start));
         for &(_, d) in &(*mp).dns_pending {
@@ -434,7 +441,8 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
                 read_once(c, now);
             }
             let st = state(c);
-            if st.writable && (*c).send.len > 0 && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered {
+            if st.writable && (*c).send.len > 0 && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered
+            {
                 (*c).set_flag(FLAG_IS_WRITABLE, true);
                 write_once(c);
             }

@@ -79,12 +79,7 @@ pub unsafe fn error(c: *mut mg_connection, msg: &str) {
 pub unsafe fn hexdump_io(c: *mut mg_connection, dir: &str, data: &[u8]) {
     // SAFETY: `c` live.
     let (id, loc, rem) = unsafe { ((*c).id, (*c).loc, (*c).rem) };
-    crate::ffi::log::info(format_args!(
-        "{id} {} {dir} {} {}",
-        fmt_addr(&loc),
-        fmt_addr(&rem),
-        data.len()
-    ));
+    crate::ffi::log::info(format_args!("{id} {} {dir} {} {}", fmt_addr(&loc), fmt_addr(&rem), data.len()));
     crate::ffi::log::hexdump(data);
 }
 
@@ -93,7 +88,8 @@ pub fn fmt_addr(a: &mg_addr) -> String {
     let ip = a.ip();
     let port = u16::from_be(a.port);
     if a.is_ip6 {
-        let g: Vec<String> = ip.chunks(2).map(|p| format!("{:x}", u16::from_be_bytes([p[0], p[1]]))).collect();
+        let g: Vec<String> =
+            ip.chunks(2).map(|p| format!("{:x}", u16::from_be_bytes([p[0], p[1]]))).collect();
         format!("[{}]:{port}", g.join(":"))
     } else {
         format!("{}.{}.{}.{}:{port}", ip[0], ip[1], ip[2], ip[3])

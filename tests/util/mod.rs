@@ -29,18 +29,11 @@ pub fn compile_c(srcs: &[&Path], link: Link, extra: &[&str]) -> Result<PathBuf, 
     let stem = srcs[0].file_stem().unwrap().to_string_lossy().to_string();
     let exe = outdir.join(format!("{stem}-{link:?}").to_lowercase());
     let mut cmd = Command::new("cc");
-    cmd.args([
-        "-std=c99",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-g",
-        "-D_DEFAULT_SOURCE",
-    ])
-    .arg("-I")
-    .arg(repo().join("include"))
-    .arg("-I")
-    .arg(repo().join("tests/c"));
+    cmd.args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-D_DEFAULT_SOURCE"])
+        .arg("-I")
+        .arg(repo().join("include"))
+        .arg("-I")
+        .arg(repo().join("tests/c"));
     cmd.args(srcs).arg("-o").arg(&exe);
     match link {
         Link::Shared => {
