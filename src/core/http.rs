@@ -1582,3 +1582,18 @@ mod tests {
         assert_eq!(write_truncated(&mut [], b"x"), 0);
     }
 }
+#[cfg(test)]
+mod prefix_probe {
+    #[test]
+    fn probe() {
+        let req = b"POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde";
+        for i in 1..=req.len() {
+            let r = super::parse(&req[..i]);
+            if let Err(e) = &r {
+                if !matches!(e, super::HeadError::Incomplete) {
+                    panic!("prefix {i} {:?}: {e:?}", String::from_utf8_lossy(&req[..i]));
+                }
+            }
+        }
+    }
+}

@@ -104,6 +104,22 @@ pub fn port(url: &[u8]) -> u16 {
     DEFAULTS.iter().find(|(s, _)| url.starts_with(s)).map_or(0, |&(_, p)| p)
 }
 
+/// The port for opening a socket: like [`port`], but an explicit port that is
+/// not a number in 0..=65535 is refused instead of wrapping the way `atoi`
+/// into a `u16` would (a departure: Mongoose would bind the wrapped port).
+pub fn socket_port(url: &[u8]) -> Option<u16> {
+    match parts(url).port {
+        Some(r) => {
+            let digits = &url[r];
+            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            u16::try_from(atoi(digits)).ok()
+        }
+        None => Some(port(url)),
+    }
+}
+
 /// `mg_url_is_ssl`.
 pub fn is_ssl(url: &[u8]) -> bool {
     [&b"wss:"[..], b"https:", b"mqtts:", b"ssl:", b"tls:", b"tcps:"].iter().any(|s| url.starts_with(s))

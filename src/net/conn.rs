@@ -22,6 +22,9 @@ pub struct ConnState {
     /// Edge-triggered readiness not yet consumed (sticky until EAGAIN).
     pub readable: bool,
     pub writable: bool,
+    /// The peer's FIN was reported: a short read no longer means "drained",
+    /// since no further edge will announce the end of stream.
+    pub read_closed: bool,
     /// The poller reported an error condition.
     pub error: bool,
     /// Retry accepting after this time (EMFILE back-off), 0 = none.

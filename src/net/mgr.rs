@@ -309,6 +309,9 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
             if ev.is_readable() || ev.is_read_closed() {
                 st.readable = true;
             }
+            if ev.is_read_closed() {
+                st.read_closed = true;
+            }
             if ev.is_writable() || ev.is_write_closed() {
                 st.writable = true;
             }
@@ -540,8 +543,9 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                     (*c).rem = from;
                 } else if n < room {
                     // Short stream read: the socket is drained, a new edge
-                    // will come with new data.
-                    state(c).readable = false;
+                    // will come with new data, unless the FIN was already
+                    // announced: then read again to see the end of stream.
+                    state(c).readable = state(c).read_closed;
                 }
                 if n == 0 {
                     return;

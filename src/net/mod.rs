@@ -114,7 +114,7 @@ pub unsafe fn cstr<'a>(p: *const c_char) -> &'a [u8] {
 fn literal_addr(url: &[u8]) -> Option<mg_addr> {
     let host = crate::core::url::host(url);
     let mut a = crate::core::url::aton(host)?;
-    a.port = crate::core::url::port(url).to_be();
+    a.port = crate::core::url::socket_port(url)?.to_be();
     Some(a)
 }
 

@@ -135,14 +135,18 @@ static int roundtrip(struct mg_mgr *mgr, int port, const char *req, struct rbuf 
   return fd;
 }
 
-#define CL(n) "Content-Length: " n
+// Length of a reply with a 5-byte body ("hello", "abcde"), and of the head
+// of any reply with no extra headers.
+#define REPLY_HEAD_LEN 48
+#define REPLY5_LEN (REPLY_HEAD_LEN + 5)
+#define CL(n) "Content-Length: " n  /* n is left-justified in 10 columns */
 
 static void test_reply_bytes(struct mg_mgr *mgr, int port) {
   struct rbuf r;
   int fd;
-  const char *want1 = "HTTP/1.1 200 OK\r\n" CL("5          ") " \r\n\r\nhello";
-  const char *want2 = "HTTP/1.1 404 Not Found\r\n" CL("0          ") " \r\n\r\n";
-  const char *want3 = "HTTP/1.1 299 \r\nX-A: 1\r\nContent-Type: text/plain\r\n" CL("8          ") " \r\n\r\n12345678";
+  const char *want1 = "HTTP/1.1 200 OK\r\n" CL("5         ") " \r\n\r\nhello";
+  const char *want2 = "HTTP/1.1 404 Not Found\r\n" CL("0         ") " \r\n\r\n";
+  const char *want3 = "HTTP/1.1 299 \r\nX-A: 1\r\nContent-Type: text/plain\r\n" CL("8         ") " \r\n\r\n12345678";
   reset();
   fd = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &r, strlen(want1));
   ASSERT_MEM(r.buf, r.len, want1);
@@ -202,7 +206,7 @@ static void test_split_and_bodies(struct mg_mgr *mgr, int port) {
     mg_mgr_poll(mgr, 1);
     mg_mgr_poll(mgr, 1);
   }
-  raw_recv(mgr, fd, &r, 50, 3000);
+  raw_recv(mgr, fd, &r, REPLY5_LEN, 3000);
   ASSERT_MEM(r.buf, r.len, "HTTP/1.1 200 OK\r\nContent-Length: 5          \r\n\r\nabcde");
   ASSERT(s_msgs == 1);
   ASSERT(s_hdrs > 1);  // re-fired while the body was incomplete
@@ -210,11 +214,14 @@ static void test_split_and_bodies(struct mg_mgr *mgr, int port) {
   // Chunked request body, split across two writes.
   reset();
   memset(&r, 0, sizeof(r));
-  raw_send(mgr, fd, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", 58);
+  {
+    const char *part1 = "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n";
+    raw_send(mgr, fd, part1, strlen(part1));
+  }
   raw_recv(mgr, fd, &r, 1, 100);
   ASSERT(r.len == 0 && s_msgs == 0);
   raw_send(mgr, fd, "2\r\nde\r\n0\r\n\r\n", 12);
-  raw_recv(mgr, fd, &r, 50, 3000);
+  raw_recv(mgr, fd, &r, REPLY5_LEN, 3000);
   ASSERT_MEM(r.buf, r.len, "HTTP/1.1 200 OK\r\nContent-Length: 5          \r\n\r\nabcde");
 
   // 1 MB body, on the same keep-alive connection.
@@ -231,8 +238,8 @@ static void test_split_and_bodies(struct mg_mgr *mgr, int port) {
   }
   raw_send(mgr, fd, big, i + big_len);
   snprintf(want, sizeof(want), "%lu %lu", (unsigned long) big_len, (unsigned long) sum);
-  raw_recv(mgr, fd, &r, 46 + strlen(want), 5000);
-  ASSERT(r.len > 46 && strcmp(r.buf + r.len - strlen(want), want) == 0);
+  raw_recv(mgr, fd, &r, REPLY_HEAD_LEN + strlen(want), 5000);
+  ASSERT(r.len > REPLY_HEAD_LEN && strcmp(r.buf + r.len - strlen(want), want) == 0);
   ASSERT(s_accepts == 0);  // same connection throughout
   free(big);
   close(fd);
@@ -289,8 +296,8 @@ static void test_bad_input(struct mg_mgr *mgr, int port) {
 
   // The server still serves others.
   reset();
-  fd = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &r, 50);
-  ASSERT(r.len == 50 && memcmp(r.buf, "HTTP/1.1 200 OK", 15) == 0);
+  fd = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &r, REPLY5_LEN);
+  ASSERT(r.len == REPLY5_LEN && memcmp(r.buf, "HTTP/1.1 200 OK", 15) == 0);
   close(fd);
 }
 
@@ -302,8 +309,8 @@ static void test_keepalive_and_close(struct mg_mgr *mgr, int port) {
   for (i = 0; i < 3; i++) {
     memset(&r, 0, sizeof(r));
     raw_send(mgr, fd, "GET /a HTTP/1.0\r\n\r\n", 19);
-    raw_recv(mgr, fd, &r, 50, 3000);
-    ASSERT(r.len == 50 && !r.eof);
+    raw_recv(mgr, fd, &r, REPLY5_LEN, 3000);
+    ASSERT(r.len == REPLY5_LEN && !r.eof);
   }
   ASSERT(s_accepts == 1 && s_msgs == 3);
   close(fd);
@@ -381,8 +388,8 @@ static void test_shutdown(struct mg_mgr *mgr, int port) {
   struct rbuf held, idle;
   int fd_held, fd_idle;
   reset();
-  fd_idle = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &idle, 50);
-  ASSERT(idle.len == 50);
+  fd_idle = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &idle, REPLY5_LEN);
+  ASSERT(idle.len == REPLY5_LEN);
   fd_held = roundtrip(mgr, port, "GET /hold HTTP/1.1\r\n\r\n", &held, 1);
   ASSERT(s_held != NULL && held.len == 0);
 

