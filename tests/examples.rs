@@ -178,6 +178,25 @@ fn http_client_fetches_from_http_server() {
     assert_eq!(wait_exit(&mut child, 3000), Some(0));
 }
 
+/// Requests handed to worker threads come back through mg_wakeup: 20
+/// concurrent clients each get their own URI echoed by a worker.
+#[test]
+fn multi_threaded_answers_from_workers() {
+    let exe = build_example("multi-threaded");
+    let (mut child, port) = start_server(&exe, &["http://127.0.0.1:0"]);
+    let threads: Vec<_> = (0..20)
+        .map(|i| std::thread::spawn(move || get(port, &format!("GET /job/{i} HTTP/1.1\r\n\r\n"))))
+        .collect();
+    for (i, t) in threads.into_iter().enumerate() {
+        let (st, head, body) = t.join().unwrap();
+        assert_eq!(st, 200);
+        assert!(head.contains("Content-Type: text/plain\r\n"), "{head}");
+        assert_eq!(String::from_utf8_lossy(&body), format!("worker result for /job/{i}\n"));
+    }
+    sigterm(&child);
+    assert_eq!(wait_exit(&mut child, 3000), Some(0));
+}
+
 /// The guide's "test shutdown under load", against the built-in shutdown:
 /// 50 keep-alive clients hammer the server (half of the requests go to a
 /// worker thread); SIGTERM arrives mid-load. Every request written on an
