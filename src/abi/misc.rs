@@ -16,6 +16,7 @@ pub struct mg_queue {
 }
 
 /// MD5 context (opaque to programs; only size and alignment matter).
+/// cbindgen:field-names=[buf, bits, in]
 #[repr(C)]
 pub struct mg_md5_ctx_s {
     pub buf: [u32; 4],

@@ -775,10 +775,6 @@ pub fn status_text(code: i32) -> &'static str {
     }
 }
 
-/// Width of the Content-Length value field of [`reply_head`]: the number,
-/// left-justified in 10 columns, then one space.
-pub const CONTENT_LENGTH_FIELD: usize = 11;
-
 /// The Content-Length value as [`reply_head`] writes it (11 bytes for
 /// lengths of up to 10 digits), for patching a placeholder in place.
 pub fn content_length_field(n: usize) -> Vec<u8> {
@@ -1545,7 +1541,7 @@ mod tests {
         );
         assert_eq!(r(200, "", 19999), "HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\n");
         assert_eq!(r(-1, "", 1234567890), "HTTP/1.1 -1 \r\nContent-Length: 1234567890 \r\n\r\n");
-        assert_eq!(content_length_field(42).len(), CONTENT_LENGTH_FIELD);
+        assert_eq!(content_length_field(42).len(), 11); // 10 columns + a space
         // What Mongoose sends parses back with the same length.
         let mut msg = reply_head(200, b"X: y\r\n", 5);
         msg.extend_from_slice(b"hello");

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 /// How long an idle keep-alive connection must stay silent before shutdown
 /// closes it. A request arriving inside the window is still answered.
-pub const IDLE_WINDOW_MS: u64 = 300;
+pub(crate) const IDLE_WINDOW_MS: u64 = 300;
 /// How often the loop looks at shutdown state while it runs.
 const TICK_MS: u64 = 20;
 
@@ -97,7 +97,8 @@ pub unsafe fn check_signals(mgr: *mut mg_mgr, now: u64) {
     let mp = manager(mgr);
     // SAFETY: `mp` live (called from the poll).
     unsafe {
-        let n = (&(*mp).shared).signals.load(Ordering::Acquire);
+        let shared: &super::wakeup::Shared = &(*mp).shared;
+        let n = shared.signals.load(Ordering::Acquire);
         let s = &mut (*mp).shutdown;
         if n == s.signals_seen {
             return;
