@@ -73,7 +73,12 @@ pub fn glob_caps(s: &[u8], pat: &[u8], cap: &mut dyn FnMut(usize, Option<(usize,
             j += 1;
         } else {
             match back {
-                Some((ni, nj, _)) if ni <= s.len() && (pat[nj] == b'#' || s[ni - 1] != b'/') => {
+                // As Mongoose does it: the byte tested is the one at the
+                // mismatch, not the one the wildcard would swallow, so after
+                // a partial literal match `*` can end up spanning a `/`
+                // (`/api/x/y/z` matches `/api/*/z`); API.md §2 asks for this
+                // algorithm exactly. Past the end counts as "not `/`".
+                Some((ni, nj, _)) if ni <= s.len() && (pat[nj] == b'#' || s.get(i) != Some(&b'/')) => {
                     open = None;
                     i = ni;
                     j = nj;
@@ -105,7 +110,9 @@ pub fn span(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
 }
 
 /// `mg_str_to_num`: an unsigned integer in `base` (0 = auto: `0x`, `0b`,
-/// else 10) that fits in `width` bytes (1, 2, 4 or 8).
+/// else 10) that fits in `width` bytes (1, 2, 4 or 8). Auto-detection only
+/// happens for inputs of at least two bytes (API.md §2); a shorter input
+/// with base 0 has no valid base and is refused, as in Mongoose.
 pub fn to_num(s: &[u8], base: u32, width: usize) -> Option<u64> {
     let max = match width {
         1 => u64::from(u8::MAX),
@@ -117,7 +124,7 @@ pub fn to_num(s: &[u8], base: u32, width: usize) -> Option<u64> {
     let (base, digits) = match base {
         0 if s.len() >= 2 && s[0] == b'0' && s[1] == b'x' => (16, &s[2..]),
         0 if s.len() >= 2 && s[0] == b'0' && s[1] == b'b' => (2, &s[2..]),
-        0 => (10, s),
+        0 if s.len() >= 2 => (10, s),
         2 | 10 | 16 => (base, s),
         _ => return None,
     };
@@ -219,6 +226,9 @@ mod tests {
         assert_eq!(to_num(b"12a", 10, 4), None);
         assert_eq!(to_num(b"ff", 16, 2), Some(255));
         assert_eq!(to_num(b"1", 10, 3), None);
+        assert_eq!(to_num(b"5", 0, 4), None, "base 0 needs two bytes to detect");
+        assert_eq!(to_num(b"05", 0, 4), Some(5));
+        assert_eq!(to_num(b"0x", 0, 4), None);
         assert_eq!(to_num(b"18446744073709551616", 10, 8), None);
         assert_eq!(to_size_t(b" 42\t"), Some(42));
         assert_eq!(to_size_t(b"-1"), None);

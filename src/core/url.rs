@@ -125,14 +125,20 @@ pub fn is_ssl(url: &[u8]) -> bool {
     [&b"wss:"[..], b"https:", b"mqtts:", b"ssl:", b"tls:", b"tcps:"].iter().any(|s| url.starts_with(s))
 }
 
-fn ipv4(s: &[u8]) -> Option<[u8; 4]> {
+/// Strict dotted IPv4: exactly four non-empty decimal octets 0-255. Leading
+/// zeros are allowed in any number (`0001.2.3.4`), so octets are
+/// accumulated with an overflow check rather than limited by length.
+pub(crate) fn ipv4(s: &[u8]) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
     let mut n = 0;
     for part in s.split(|&c| c == b'.') {
-        if n == 4 || part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+        if n == 4 || part.is_empty() {
             return None;
         }
-        out[n] = u8::try_from(atoi(part)).ok()?;
+        out[n] = part.iter().try_fold(0u8, |acc, &c| {
+            let d = (c as char).to_digit(10)? as u8;
+            acc.checked_mul(10)?.checked_add(d)
+        })?;
         n += 1;
     }
     (n == 4).then_some(out)
@@ -158,7 +164,9 @@ pub fn aton(s: &[u8]) -> Option<mg_addr> {
     }
     let s = if s.len() > 2 && s[0] == b'[' && s[s.len() - 1] == b']' { &s[1..s.len() - 1] } else { s };
     let (s, scope) = match s.iter().position(|&c| c == b'%') {
-        Some(k) => (&s[..k], Some(u8::try_from(atoi(&s[k + 1..])).ok()?)),
+        // The scope must be decimal digits fitting 8 bits: `%`, `%x` and
+        // `%256` are refused rather than read as atoi would.
+        Some(k) => (&s[..k], Some(crate::core::str::to_num(&s[k + 1..], 10, 1)? as u8)),
         None => (s, None),
     };
     if scope.is_some() && !s.contains(&b':') {
@@ -205,7 +213,20 @@ mod tests {
         assert_eq!(ip("").unwrap().0, [0; 16]);
         assert_eq!(ip("LocalHost").unwrap().0[..4], [127, 0, 0, 1]);
         assert_eq!(ip("01.2.3.4").unwrap().0[..4], [1, 2, 3, 4]);
-        for bad in ["1.2.3", "256.1.1.1", "1.2.3.4.5", "1::2::3", "x", "1.2.3.4:80"] {
+        assert_eq!(ip("0001.002.3.4").unwrap().0[..4], [1, 2, 3, 4]);
+        for bad in [
+            "1.2.3",
+            "256.1.1.1",
+            "1.2.3.4.5",
+            "1::2::3",
+            "x",
+            "1.2.3.4:80",
+            "1000.1.1.1",
+            "4294967297.1.1.1",
+            "fe80::1%",
+            "fe80::1%x",
+            "fe80::1%256",
+        ] {
             assert!(ip(bad).is_none(), "{bad}");
         }
         let (v6, is6, _) = ip("[::1]").unwrap();

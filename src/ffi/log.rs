@@ -23,14 +23,20 @@ unsafe impl Send for Sink {}
 
 static SINK: Mutex<Sink> = Mutex::new(Sink { fn_: Some(mg_pfn_stdout), param: core::ptr::null_mut() });
 
-/// Write bytes through the sink.
+/// Write bytes through the sink. The sink is copied out and the lock
+/// released before calling it, so a sink may itself log (e.g. forward lines
+/// over a connection whose code logs) or call `mg_log_set_fn` without
+/// deadlocking.
 fn emit(bytes: &[u8]) {
-    let sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(f) = sink.fn_ {
+    let (fn_, param) = {
+        let sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
+        (sink.fn_, sink.param)
+    };
+    if let Some(f) = fn_ {
         for &b in bytes {
             // SAFETY: the function and argument installed by `mg_log_set_fn`
             // (or our own stdout writer).
-            unsafe { f(b as c_char, sink.param) };
+            unsafe { f(b as c_char, param) };
         }
     }
 }
@@ -93,7 +99,9 @@ pub fn verbose(args: std::fmt::Arguments) {
 pub fn hexdump_text(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     for (n, row) in data.chunks(16).enumerate() {
-        out.extend_from_slice(format!("{:04x}   ", n * 16).as_bytes());
+        // Exactly 4 hex digits: past 64 KiB the offset wraps, as Mongoose
+        // prints only its low 16 bits.
+        out.extend_from_slice(format!("{:04x}   ", (n * 16) & 0xffff).as_bytes());
         for k in 0..16 {
             match row.get(k) {
                 Some(b) => out.extend_from_slice(format!("{b:02x} ").as_bytes()),
@@ -185,5 +193,8 @@ mod tests {
         let want = "0000   47 45 54 20 2f 20 48 54 54 50 2f 31 2e 31 0d 0a   GET / HTTP/1.1..\r\n\
                     0010   48 6f 73 74                                       Host            \r\n";
         assert_eq!(t, want);
+        let big = hexdump_text(&[0u8; 0x10010]);
+        assert_eq!(big.len(), 0x1001 * 75);
+        assert!(big[0x1000 * 75..].starts_with(b"0000   00 "), "offset keeps 4 digits");
     }
 }

@@ -169,11 +169,13 @@ pub fn ip_acl(acl: &[u8], remote: &mg_addr) -> c_int {
     }
     let ip = remote.ip();
     let remote = u32::from_be_bytes([ip[0], ip[1], ip[2], ip[3]]);
-    if acl.is_empty() {
-        return 1;
-    }
-    let mut allowed = b'-';
-    for entry in acl.split(|&c| c == b',') {
+    // An empty list allows everything; any list denies by default.
+    let mut allowed = if acl.is_empty() { b'+' } else { b'-' };
+    // Walk entries the way `mg_span` does, so a trailing comma ends the list
+    // instead of forming an empty (malformed) entry.
+    let mut rest = acl;
+    while let Some((entry, tail)) = crate::core::str::span(rest, b',') {
+        rest = tail;
         let Some((&sign, net)) = entry.split_first() else { return -1 };
         if sign != b'+' && sign != b'-' {
             return -1;
@@ -186,11 +188,9 @@ pub fn ip_acl(acl: &[u8], remote: &mg_addr) -> c_int {
             Some(b) if b <= 32 => b as u32,
             _ => return -2,
         };
-        let Some(a) = crate::core::url::aton(addr).filter(|a| !a.is_ip6 && !addr.is_empty()) else {
-            return -2;
-        };
-        let a = a.ip();
-        let net = u32::from_be_bytes([a[0], a[1], a[2], a[3]]);
+        // Only a dotted quad is a network (`localhost` or `` are not).
+        let Some(a) = crate::core::url::ipv4(addr) else { return -2 };
+        let net = u32::from_be_bytes(a);
         let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
         if net & mask == remote & mask {
             allowed = sign;
@@ -241,5 +241,9 @@ mod tests {
         assert_eq!(ip_acl(b"+1.2.3", &v4("1.2.3.4")), -2);
         assert_eq!(ip_acl(b"+1.2.3.4/33", &v4("1.2.3.4")), -2);
         assert_eq!(ip_acl(b"+1.2.3.4", &v4("::1")), -1);
+        assert_eq!(ip_acl(b"+1.2.3.4,", &v4("1.2.3.4")), 1, "trailing comma ends the list");
+        assert_eq!(ip_acl(b"+1.2.3.4,,+5.6.7.8", &v4("1.2.3.4")), -1);
+        assert_eq!(ip_acl(b"+localhost", &v4("127.0.0.1")), -2);
+        assert_eq!(ip_acl(b"+", &v4("1.2.3.4")), -2);
     }
 }

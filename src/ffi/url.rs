@@ -27,6 +27,21 @@ pub unsafe extern "C" fn mg_url_is_ssl(url: *const c_char) -> bool {
     guard(false, || url::is_ssl(u))
 }
 
+/// A view of the part of `url` that `pick` selects. A NULL URL gives
+/// `{NULL, 0}` (an empty slice of nothing would otherwise leak Rust's
+/// dangling non-NULL pointer to C).
+///
+/// # Safety
+/// `url` NULL or NUL-terminated.
+unsafe fn url_view(url: *const c_char, pick: impl FnOnce(&[u8]) -> &[u8]) -> mg_str {
+    if url.is_null() {
+        return mg_str::NULL;
+    }
+    // SAFETY: per the contract, and not NULL.
+    let u = unsafe { cstr(url) };
+    guard(mg_str::NULL, || mg_str::from_slice(pick(u)))
+}
+
 /// `mg_url_host`: the host, brackets included for IPv6.
 ///
 /// # Safety
@@ -34,8 +49,7 @@ pub unsafe extern "C" fn mg_url_is_ssl(url: *const c_char) -> bool {
 #[no_mangle]
 pub unsafe extern "C" fn mg_url_host(url: *const c_char) -> mg_str {
     // SAFETY: per the contract.
-    let u = unsafe { cstr(url) };
-    guard(mg_str::NULL, || mg_str::from_slice(url::host(u)))
+    unsafe { url_view(url, url::host) }
 }
 
 /// `mg_url_user`: the user name, empty when absent.
@@ -45,8 +59,7 @@ pub unsafe extern "C" fn mg_url_host(url: *const c_char) -> mg_str {
 #[no_mangle]
 pub unsafe extern "C" fn mg_url_user(url: *const c_char) -> mg_str {
     // SAFETY: per the contract.
-    let u = unsafe { cstr(url) };
-    guard(mg_str::NULL, || mg_str::from_slice(url::user_pass(u).0))
+    unsafe { url_view(url, |u| url::user_pass(u).0) }
 }
 
 /// `mg_url_pass`: the password, empty when absent.
@@ -56,8 +69,7 @@ pub unsafe extern "C" fn mg_url_user(url: *const c_char) -> mg_str {
 #[no_mangle]
 pub unsafe extern "C" fn mg_url_pass(url: *const c_char) -> mg_str {
     // SAFETY: per the contract.
-    let u = unsafe { cstr(url) };
-    guard(mg_str::NULL, || mg_str::from_slice(url::user_pass(u).1))
+    unsafe { url_view(url, |u| url::user_pass(u).1) }
 }
 
 /// `mg_url_uri`: a pointer at the path in `url`, or a static `"/"`.
