@@ -573,14 +573,6 @@ struct mg_queue;
 
 
 
-// Width of the Content-Length value field of [`reply_head`]: the number,
-// left-justified in 10 columns, then one space.
-#define CONTENT_LENGTH_FIELD 11
-
-// How long an idle keep-alive connection must stay silent before shutdown
-// closes it. A request arriving inside the window is still answered.
-#define IDLE_WINDOW_MS 300
-
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
 
@@ -791,7 +783,7 @@ struct mg_queue {
 struct mg_md5_ctx_s {
   uint32_t buf[4];
   uint32_t bits[2];
-  uint8_t in_[64];
+  uint8_t in[64];
 };
 
 typedef struct mg_md5_ctx_s mg_md5_ctx;
@@ -1262,6 +1254,25 @@ void mg_http_write_chunk(struct mg_connection *c, const char *buf, size_t len);
 
 // Append an `Authorization: Basic` header line for `user`/`pass`.
 void mg_http_bauth(struct mg_connection *c, const char *user, const char *pass);
+
+// mongoose-rs extension (Mongoose has no such limit): a timeout for
+// receiving a request head, against slowloris clients. `ms == 0` (the
+// default) turns it off, which is Mongoose's behaviour.
+//
+// With `ms > 0`, a server connection of `mgr` that has buffered the start
+// of a request head but not the blank line that ends it, `ms` milliseconds
+// after the first byte of that head arrived, is answered
+// `HTTP/1.1 408 Request Timeout` (body `Request Timeout\n`, in
+// `mg_http_reply`'s format), then drains and closes; bytes arriving after
+// that are discarded, and the program sees no event but `MG_EV_CLOSE`.
+// The clock starts at the first byte of each request head (the first one
+// and every later one on a keep-alive connection) and stops when the head
+// is complete. It does not run while nothing is buffered (an idle
+// keep-alive connection is never closed by it), nor while a request body
+// arrives or a response is being produced. The check runs at every
+// `MG_EV_POLL`, so the 408 leaves at the first poll after the deadline.
+// Applies at once to every connection of `mgr`, including open ones.
+void mg_http_set_header_timeout(struct mg_mgr *mgr, unsigned long ms);
 
 // `mg_iobuf_init`: empty the buffer, set `align`, then resize to `size`.
 //

@@ -16,10 +16,14 @@ fn round_up(n: usize, align: usize) -> Option<usize> {
 /// # Safety
 /// `p` must be valid for `n` byte writes (or `n == 0`).
 pub unsafe fn zero(p: *mut u8, n: usize) {
-    for i in 0..n {
-        // SAFETY: in bounds per the caller's contract.
-        unsafe { ptr::write_volatile(p.add(i), 0) };
+    if n == 0 {
+        return;
     }
+    // libc's explicit_bzero runs at memset speed (a volatile byte loop made
+    // a 3 MiB request cost hundreds of MB of single-byte stores) and, unlike
+    // memset, is never optimised away before a free.
+    // SAFETY: `p` is valid for `n` byte writes per the caller's contract.
+    unsafe { libc::explicit_bzero(p.cast(), n) };
 }
 
 impl mg_iobuf {

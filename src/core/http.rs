@@ -1542,7 +1542,7 @@ mod tests {
         assert_eq!(r(200, "", 19999), "HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\n");
         assert_eq!(r(-1, "", 1234567890), "HTTP/1.1 -1 \r\nContent-Length: 1234567890 \r\n\r\n");
         assert_eq!(content_length_field(42).len(), 11); // 10 columns + a space
-        // What Mongoose sends parses back with the same length.
+                                                        // What Mongoose sends parses back with the same length.
         let mut msg = reply_head(200, b"X: y\r\n", 5);
         msg.extend_from_slice(b"hello");
         let h = p(&msg);

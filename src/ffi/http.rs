@@ -391,6 +391,32 @@ pub unsafe extern "C" fn mg_http_bauth(c: *mut mg_connection, user: *const c_cha
     guard_unit(|| unsafe { net::http::bauth(c, c_bytes(user).unwrap_or(b""), c_bytes(pass).unwrap_or(b"")) })
 }
 
+/// mongoose-rs extension (Mongoose has no such limit): a timeout for
+/// receiving a request head, against slowloris clients. `ms == 0` (the
+/// default) turns it off, which is Mongoose's behaviour.
+///
+/// With `ms > 0`, a server connection of `mgr` that has buffered the start
+/// of a request head but not the blank line that ends it, `ms` milliseconds
+/// after the first byte of that head arrived, is answered
+/// `HTTP/1.1 408 Request Timeout` (body `Request Timeout\n`, in
+/// `mg_http_reply`'s format), then drains and closes; bytes arriving after
+/// that are discarded, and the program sees no event but `MG_EV_CLOSE`.
+/// The clock starts at the first byte of each request head (the first one
+/// and every later one on a keep-alive connection) and stops when the head
+/// is complete. It does not run while nothing is buffered (an idle
+/// keep-alive connection is never closed by it), nor while a request body
+/// arrives or a response is being produced. The check runs at every
+/// `MG_EV_POLL`, so the 408 leaves at the first poll after the deadline.
+/// Applies at once to every connection of `mgr`, including open ones.
+#[no_mangle]
+pub unsafe extern "C" fn mg_http_set_header_timeout(mgr: *mut mg_mgr, ms: libc::c_ulong) {
+    if mgr.is_null() {
+        return;
+    }
+    // SAFETY: an initialised manager.
+    guard_unit(|| unsafe { net::http::set_header_timeout(mgr, ms) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -334,7 +334,7 @@ pub unsafe extern "C" fn mg_mgr_shutdown(mgr: *mut mg_mgr, grace_ms: libc::c_ulo
         return;
     }
     // SAFETY: initialised manager.
-    guard_unit(|| unsafe { shutdown::begin(mgr, u64::from(grace_ms)) })
+    guard_unit(|| unsafe { shutdown::begin(mgr, grace_ms) })
 }
 
 /// mongoose-rs extension: true once shutdown has begun and every connection
@@ -357,6 +357,6 @@ pub unsafe extern "C" fn mg_mgr_shutdown_on_signals(mgr: *mut mg_mgr, grace_ms: 
     }
     // SAFETY: initialised manager.
     guard_unit(|| unsafe {
-        shutdown::on_signals(mgr, u64::from(grace_ms));
+        shutdown::on_signals(mgr, grace_ms);
     })
 }

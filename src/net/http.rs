@@ -7,44 +7,163 @@ use super::{call, error, shutdown};
 use crate::abi::*;
 use crate::core::http::{self as h, Chunked, Framing, Head, HeadError};
 use crate::ffi::http::fill_message;
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int, c_long, c_void};
 
 /// Per-connection HTTP state kept beside the C struct.
 #[derive(Default)]
 pub struct HttpConnState {
     /// A request was served during shutdown: close once its response ends.
     pub close_after_resp: bool,
+    /// When the first byte of the request head that is still incomplete
+    /// arrived (ms); `None` while no partial head is buffered. Only read by
+    /// the opt-in header timeout.
+    pub head_started: Option<u64>,
+    /// We answered 400/408 and are draining: whatever the peer sends from
+    /// now on is discarded unparsed, so no reply can follow the rejection
+    /// (Mongoose closes in the same turn and never parses these bytes).
+    pub rejected: bool,
+    /// What the last parse left waiting at the front of `recv`.
+    pub pending: Option<Pending>,
+}
+
+/// A message the parse loop is waiting on, remembered so the next parse
+/// does not redo work on bytes that have not changed: a head trickling in
+/// up to 3 MiB costs linear rather than quadratic time, and a connection
+/// that sends nothing costs nothing per POLL (Mongoose rescans everything
+/// on every READ and POLL).
+#[derive(Clone)]
+pub enum Pending {
+    /// An incomplete head filling all `len` bytes of `recv`. `scanned`:
+    /// those bytes hold no head end and no forbidden byte (false when the
+    /// head end is there but the request line has a stray CR).
+    Head { len: usize, scanned: bool },
+    /// A complete head whose body was incomplete when `recv` held `len`
+    /// bytes. (Boxed: this sits in every connection's state and is looked
+    /// at on every POLL, so it should be small to move.)
+    Body { len: usize, head: Box<Head> },
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        match self {
+            Pending::Head { len, .. } | Pending::Body { len, .. } => *len,
+        }
+    }
+
+    fn set_len(&mut self, n: usize) {
+        match self {
+            Pending::Head { len, .. } | Pending::Body { len, .. } => *len = n,
+        }
+    }
 }
 
 /// Body of the 503 sent to requests that arrive after shutdown began.
 const SHUTDOWN_BODY: &[u8] = b"Server shutting down\n";
 /// Body of the 400 sent before closing on a malformed request (departure).
 const BAD_REQUEST_BODY: &[u8] = b"Bad Request\n";
+/// Body of the 408 sent when a request head is too slow (opt-in).
+const TIMEOUT_BODY: &[u8] = b"Request Timeout\n";
 const CONNECTION_CLOSE: &[u8] = b"Connection: close\r\n";
 
 /// The protocol handler (`c->pfn`).
 ///
 /// # Safety
 /// Called by the loop with a live connection.
-pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, _ev_data: *mut c_void) {
+pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
     // SAFETY: `c` is live for the whole call; flags are re-read after every
-    // callback made by `parse`.
+    // callback made by `parse`. Non-NULL `ev_data` is what the loop passes:
+    // `&n` (a `long`) for READ, `&now` (a `uint64_t`) for POLL.
     unsafe {
+        if state(c).http.rejected {
+            // Already answered 400/408: the rest of the stream is noise.
+            (*c).recv.len = 0;
+            return;
+        }
         match ev {
-            MG_EV_READ | MG_EV_CLOSE => parse(c, ev == MG_EV_CLOSE),
+            MG_EV_READ => {
+                let n =
+                    if ev_data.is_null() { None } else { usize::try_from(*(ev_data as *const c_long)).ok() };
+                parse(c, false, n);
+            }
+            MG_EV_CLOSE => parse(c, true, Some(0)),
             MG_EV_POLL => {
                 let f = (*c).flags;
                 if f & FLAG_IS_ACCEPTED != 0 {
                     if state(c).http.close_after_resp && f & FLAG_IS_RESP == 0 {
                         (*c).set_flag(FLAG_IS_DRAINING, true);
                     }
+                    let now = if ev_data.is_null() { super::millis() } else { *(ev_data as *const u64) };
+                    if head_timed_out(c, now) {
+                        reject(c, 408, TIMEOUT_BODY);
+                        return;
+                    }
                     if !(*c).flag(FLAG_IS_DRAINING) && (*c).recv.len > 0 {
-                        parse(c, false);
+                        parse(c, false, Some(0));
                     }
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// `mg_http_set_header_timeout`: 0 turns the check off. `ms` is generic
+/// because C's `unsigned long` is 32 or 64 bits depending on the target.
+///
+/// # Safety
+/// `mgr` initialised (or zeroed: then nothing happens).
+pub unsafe fn set_header_timeout(mgr: *mut mg_mgr, ms: impl Into<u64>) {
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { super::mgr::manager(mgr) };
+    if !mp.is_null() {
+        // SAFETY: a live manager; a plain field store.
+        unsafe { (*mp).http_header_timeout = ms.into() };
+    }
+}
+
+/// Whether the partial request head buffered on `c` has been arriving for
+/// longer than the manager's header timeout. Called on every POLL of every
+/// server connection, so the common cases (feature off, no partial head)
+/// return after one or two loads.
+///
+/// # Safety
+/// `c` live.
+unsafe fn head_timed_out(c: *mut mg_connection, now: u64) -> bool {
+    // SAFETY: `c` live; its manager outlives it.
+    unsafe {
+        let Some(since) = state(c).http.head_started else { return false };
+        let mp = super::mgr::manager((*c).mgr);
+        let limit = if mp.is_null() { 0 } else { (*mp).http_header_timeout };
+        if limit == 0 {
+            return false;
+        }
+        if (*c).recv.len == 0 || (*c).flags & (FLAG_IS_RESP | FLAG_IS_DRAINING | FLAG_IS_CLOSING) != 0 {
+            // The program consumed the bytes, or the connection is busy
+            // answering or on its way out: nothing is being waited for.
+            state(c).http.head_started = None;
+            return false;
+        }
+        now.saturating_sub(since) >= limit
+    }
+}
+
+/// Answer a request we refuse to process (400 malformed, 408 too slow) and
+/// drain: the reply is flushed, then the connection closes. Nothing is
+/// queued on a connection that is already on its way out.
+///
+/// # Safety
+/// `c` live, accepted.
+unsafe fn reject(c: *mut mg_connection, code: c_int, body: &[u8]) {
+    // SAFETY: `c` live.
+    unsafe {
+        if !(*c).flag(FLAG_IS_DRAINING) && !(*c).flag(FLAG_IS_CLOSING) {
+            reply_bytes(c, code, b"", body);
+        }
+        let st = &mut state(c).http;
+        st.rejected = true;
+        st.head_started = None;
+        (*c).set_flag(FLAG_IS_DRAINING, true);
+        (*c).recv.len = 0;
     }
 }
 
@@ -64,24 +183,70 @@ unsafe fn rest<'a>(c: *mut mg_connection, ofs: usize) -> &'a mut [u8] {
     }
 }
 
-/// The parse loop (EVENT-LOOP.md §9.3).
+/// The parse loop (EVENT-LOOP.md §9.3). `new_bytes`: how many bytes were
+/// appended to `recv` since the previous parse (READ's `n`, 0 on POLL and
+/// CLOSE), `None` if unknown.
 ///
 /// # Safety
 /// `c` live.
-unsafe fn parse(c: *mut mg_connection, closing: bool) {
+unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) {
     let mut ofs = 0usize;
     // SAFETY: `c` live; no slice of `recv` is held across a callback.
     unsafe {
         let accepted = (*c).flag(FLAG_IS_ACCEPTED);
+        // What the previous parse left waiting is reusable only if `recv`
+        // merely grew by the new bytes since (a program that consumes bytes
+        // itself changes the length and so invalidates it).
+        let len = (*c).recv.len;
+        let unchanged = new_bytes == Some(0);
+        if unchanged && matches!(state(c).http.pending, Some(Pending::Head { len: l, .. }) if l == len) {
+            // Same incomplete head as last time: parsing it again (on every
+            // POLL) would find nothing new.
+            return;
+        }
+        let mut pending =
+            state(c).http.pending.take().filter(|p| new_bytes.is_some_and(|n| len == p.len() + n));
+        let mut waiting = None;
         while !(*c).flag(FLAG_IS_RESP) && ofs < (*c).recv.len {
-            let head = match h::parse(rest(c, ofs)) {
-                Ok(head) => head,
-                Err(HeadError::Incomplete) => break,
-                Err(HeadError::Malformed) => {
-                    malformed(c, ofs);
-                    return;
+            let cached = if ofs == 0 { pending.take() } else { None };
+            let (head, body_known_incomplete) = match cached {
+                Some(Pending::Body { head, .. }) => (head, unchanged && !closing),
+                other => {
+                    // An earlier scan of the first `len` bytes found neither
+                    // the blank line nor a forbidden byte, so the search may
+                    // restart just before their end: a head end found from
+                    // there is at or past `len`, and its look-back (at most
+                    // 3 bytes) stays inside the slice.
+                    let from = match other {
+                        Some(Pending::Head { len, scanned: true }) => len.saturating_sub(4),
+                        _ => 0,
+                    };
+                    match h::request_len(&rest(c, ofs)[from..]) {
+                        Err(HeadError::Incomplete) => {
+                            waiting = Some(Pending::Head { len: 0, scanned: true });
+                            break;
+                        }
+                        Err(HeadError::Malformed) => {
+                            malformed(c, ofs);
+                            return;
+                        }
+                        Ok(_) => {}
+                    }
+                    match h::parse(rest(c, ofs)) {
+                        Ok(head) => (Box::new(head), false),
+                        Err(HeadError::Incomplete) => {
+                            // A stray CR in the request line: "wait" too.
+                            waiting = Some(Pending::Head { len: 0, scanned: false });
+                            break;
+                        }
+                        Err(HeadError::Malformed) => {
+                            malformed(c, ofs);
+                            return;
+                        }
+                    }
                 }
             };
+            state(c).http.head_started = None;
             if accepted && shutdown::active_for(c) && !state(c).shutdown.in_flight {
                 // Arrived after shutdown began: refuse politely and close.
                 reply_bytes(c, 503, b"", SHUTDOWN_BODY);
@@ -98,10 +263,16 @@ unsafe fn parse(c: *mut mg_connection, closing: bool) {
                 (*c).pfn = None; // the program took over the byte stream
                 return;
             }
-            let Some(consumed) = frame(c, ofs, head, closing, &mut hm) else {
-                return;
+            let consumed = if body_known_incomplete {
+                0 // nothing arrived since the body was found incomplete
+            } else {
+                match frame(c, ofs, (*head).clone(), closing, &mut hm) {
+                    Some(n) => n,
+                    None => return,
+                }
             };
             if consumed == 0 {
+                waiting = Some(Pending::Body { len: 0, head });
                 break; // body not complete yet
             }
             if accepted {
@@ -128,6 +299,15 @@ unsafe fn parse(c: *mut mg_connection, closing: bool) {
         }
         if ofs > 0 {
             (*c).recv.del(0, ofs);
+        }
+        if let Some(mut p) = waiting {
+            // What waits now starts the buffer; its spans are relative to it.
+            p.set_len((*c).recv.len);
+            if matches!(p, Pending::Head { .. }) && accepted && !closing {
+                // The header timeout counts from the first byte of this head.
+                state(c).http.head_started.get_or_insert_with(super::millis);
+            }
+            state(c).http.pending = Some(p);
         }
     }
 }
@@ -202,10 +382,11 @@ unsafe fn malformed(c: *mut mg_connection, ofs: usize) {
         crate::ffi::log::error(format_args!("HTTP parse, {} bytes", bytes.len()));
         crate::ffi::log::hexdump(&bytes[..bytes.len().min(16)]);
         if (*c).flag(FLAG_IS_ACCEPTED) {
-            reply_bytes(c, 400, b"", BAD_REQUEST_BODY);
+            reject(c, 400, BAD_REQUEST_BODY);
+        } else {
+            (*c).set_flag(FLAG_IS_DRAINING, true);
+            (*c).recv.len = 0;
         }
-        (*c).set_flag(FLAG_IS_DRAINING, true);
-        (*c).recv.len = 0;
     }
 }
 
@@ -222,10 +403,10 @@ unsafe fn fail(c: *mut mg_connection, msg: &str) {
             error(c, msg);
             return;
         }
-        reply_bytes(c, 400, b"", BAD_REQUEST_BODY);
+        let was_leaving = (*c).flag(FLAG_IS_DRAINING) || (*c).flag(FLAG_IS_CLOSING);
+        reject(c, 400, BAD_REQUEST_BODY);
         error(c, msg);
-        (*c).recv.len = 0;
-        if (*c).send.len > 0 {
+        if (*c).send.len > 0 && !was_leaving {
             (*c).set_flag(FLAG_IS_CLOSING, false);
             (*c).set_flag(FLAG_IS_DRAINING, true);
         }

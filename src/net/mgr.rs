@@ -39,11 +39,17 @@ pub struct Manager {
     pub shutdown: super::shutdown::Shutdown,
     /// Registered signal actions (`mg_mgr_shutdown_on_signals`).
     pub sig_ids: Vec<signal_hook_registry::SigId>,
+    /// `mg_http_set_header_timeout` (ms, 0 = off): how long a server
+    /// connection may take to deliver a request head (see `net::http`).
+    pub http_header_timeout: u64,
 }
 
 /// The Rust manager behind `mgr`, or NULL before `mg_mgr_init`/after free.
+///
+/// # Safety
+/// `mgr` is NULL or points to a live (possibly zeroed) `struct mg_mgr`.
 #[inline]
-pub fn manager(mgr: *mut mg_mgr) -> *mut Manager {
+pub unsafe fn manager(mgr: *mut mg_mgr) -> *mut Manager {
     if mgr.is_null() {
         return ptr::null_mut();
     }
@@ -89,6 +95,7 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         graveyard: Vec::new(),
         shutdown: Default::default(),
         sig_ids: Vec::new(),
+        http_header_timeout: 0,
     });
     // SAFETY: see above; the box is owned by the struct until `free`.
     unsafe {
@@ -103,7 +110,8 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
 /// # Safety
 /// `mgr`, `c` live; `fd` is `c`'s socket.
 pub unsafe fn register(mgr: *mut mg_mgr, c: *mut mg_connection, fd: libc::c_int) -> bool {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         return false;
     }
@@ -128,7 +136,8 @@ pub unsafe fn register(mgr: *mut mg_mgr, c: *mut mg_connection, fd: libc::c_int)
 /// # Safety
 /// `mgr` live and initialised.
 pub unsafe fn new_conn(mgr: *mut mg_mgr) -> *mut mg_connection {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         return ptr::null_mut();
     }
@@ -167,7 +176,8 @@ unsafe fn release_socket(mp: *mut Manager, c: *mut mg_connection) {
 /// # Safety
 /// `c` live, owned by `mgr`.
 pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `c` is live; everything below uses short borrows only.
     unsafe {
         if state(c).dead {
@@ -231,7 +241,8 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
 /// # Safety
 /// `mgr` must be a manager initialised with `mg_mgr_init`.
 pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         if ms > 0 {
             std::thread::sleep(Duration::from_millis(ms as u64));
@@ -322,7 +333,8 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
 
 /// Fire queued `mg_wakeup` messages on their target connections.
 unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mp` live; the map is re-read after every callback.
     unsafe {
         let queue = (*mp).shared.take_wakeups();
@@ -336,7 +348,8 @@ unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
 
 /// Connect connections whose host names have resolved; time out the rest.
 unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mp` live; connections are looked up by id after each callback.
     unsafe {
         for r in (*mp).shared.take_resolved() {
@@ -591,7 +604,8 @@ pub(super) unsafe fn write_once(c: *mut mg_connection) {
 /// # Safety
 /// `mgr` initialised (or zeroed); not called from inside its own poll.
 pub unsafe fn free(mgr: *mut mg_mgr) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         return;
     }

@@ -48,7 +48,7 @@ pub struct ConnShutdown {
 /// `c` live.
 pub unsafe fn active_for(c: *mut mg_connection) -> bool {
     // SAFETY: a live connection points at its live manager.
-    let mp = manager(unsafe { (*c).mgr });
+    let mp = unsafe { manager((*c).mgr) };
     // SAFETY: `mp` is NULL or live.
     !mp.is_null() && unsafe { (*mp).shutdown.active }
 }
@@ -58,7 +58,8 @@ pub unsafe fn active_for(c: *mut mg_connection) -> bool {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn begin(mgr: *mut mg_mgr, grace_ms: u64) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         return;
     }
@@ -83,7 +84,8 @@ pub unsafe fn begin(mgr: *mut mg_mgr, grace_ms: u64) {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn is_done(mgr: *mut mg_mgr) -> bool {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mgr` live, `mp` NULL or live.
     unsafe { !mp.is_null() && (*mp).shutdown.active && (*mgr).conns.is_null() }
 }
@@ -94,7 +96,8 @@ pub unsafe fn is_done(mgr: *mut mg_mgr) -> bool {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn check_signals(mgr: *mut mg_mgr, now: u64) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mp` live (called from the poll).
     unsafe {
         let shared: &super::wakeup::Shared = &(*mp).shared;
@@ -121,7 +124,8 @@ pub unsafe fn check_signals(mgr: *mut mg_mgr, now: u64) {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn next_due(mgr: *mut mg_mgr, now: u64) -> u64 {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mp` live.
     unsafe {
         if (*mp).shutdown.active {
@@ -159,7 +163,8 @@ unsafe fn classify(c: *mut mg_connection, now: u64) {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn tick(mgr: *mut mg_mgr, now: u64) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: `mp`/connections live; no callbacks are made here.
     unsafe {
         if !(*mp).shutdown.active {
@@ -195,7 +200,8 @@ pub unsafe fn tick(mgr: *mut mg_mgr, now: u64) {
 /// # Safety
 /// `mgr`, `c` live.
 pub unsafe fn on_accept(mgr: *mut mg_mgr, c: *mut mg_connection) {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     // SAFETY: both live.
     unsafe {
         if (*mp).shutdown.active {
@@ -212,7 +218,8 @@ pub unsafe fn on_accept(mgr: *mut mg_mgr, c: *mut mg_connection) {
 /// # Safety
 /// `mgr` live.
 pub unsafe fn on_signals(mgr: *mut mg_mgr, grace_ms: u64) -> bool {
-    let mp = manager(mgr);
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
     if mp.is_null() {
         return false;
     }

@@ -158,14 +158,17 @@ static void test_reply_bytes(struct mg_mgr *mgr, int port) {
   fd = roundtrip(mgr, port, "GET /299 HTTP/1.1\r\n\r\n", &r, strlen(want3));
   ASSERT_MEM(r.buf, r.len, want3);
   close(fd);
-  fd = roundtrip(mgr, port, "GET /big HTTP/1.1\r\n\r\n", &r, 20000 + 45);
+  fd = roundtrip(mgr, port, "GET /big HTTP/1.1\r\n\r\n", &r, 19999 + REPLY_HEAD_LEN);
   ASSERT(r.len == 19999 + strlen("HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\n"));
   ASSERT(memcmp(r.buf, "HTTP/1.1 200 OK\r\nContent-Length: 19999      \r\n\r\nzzz", 50) == 0);
   close(fd);
-  fd = roundtrip(mgr, port, "GET /chunked HTTP/1.1\r\n\r\n", &r, 0 + 200);
-  ASSERT_MEM(r.buf, r.len,
-             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-             "00000007\r\nhello 5\r\n11\r\nabcdefghijklmnopq\r\n00000000\r\n\r\n");
+  {
+    const char *want4 =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "00000007\r\nhello 5\r\n11\r\nabcdefghijklmnopq\r\n00000000\r\n\r\n";
+    fd = roundtrip(mgr, port, "GET /chunked HTTP/1.1\r\n\r\n", &r, strlen(want4));
+    ASSERT_MEM(r.buf, r.len, want4);
+  }
   close(fd);
 }
 
@@ -390,7 +393,11 @@ static void test_shutdown(struct mg_mgr *mgr, int port) {
   reset();
   fd_idle = roundtrip(mgr, port, "GET /a HTTP/1.1\r\n\r\n", &idle, REPLY5_LEN);
   ASSERT(idle.len == REPLY5_LEN);
-  fd_held = roundtrip(mgr, port, "GET /hold HTTP/1.1\r\n\r\n", &held, 1);
+  fd_held = raw_connect(port);
+  memset(&held, 0, sizeof(held));
+  raw_send(mgr, fd_held, "GET /hold HTTP/1.1\r\n\r\n", 22);
+  POLL_UNTIL(mgr, s_held != NULL, 3000);
+  raw_recv(mgr, fd_held, &held, 1, 20);  // nothing has been answered
   ASSERT(s_held != NULL && held.len == 0);
 
   mg_mgr_shutdown(mgr, 3000);
