@@ -5,6 +5,8 @@
 
 #include <signal.h>
 #include <sys/time.h>
+#include <netdb.h>
+#include <unistd.h>
 
 #define MAXLOG 64
 struct evlog {
@@ -315,10 +317,81 @@ static void test_signal_wakes_poll(void) {
   mg_mgr_free(&mgr);
 }
 
+// Host names go through the system resolver without blocking the loop
+// (RESOLVE comes later, from a poll); IPv6 literals listen and connect.
+static void test_names_and_ipv6(void) {
+  struct mg_mgr mgr;
+  struct mg_connection *lsn, *cli;
+  char url[300];
+  mg_mgr_init(&mgr);
+  memset(&s_srv, 0, sizeof(s_srv));
+  memset(&s_lsn, 0, sizeof(s_lsn));
+  memset(&s_cli, 0, sizeof(s_cli));
+  lsn = mg_listen(&mgr, "tcp://127.0.0.1:0", srv_fn, &s_srv);
+  ASSERT(lsn != NULL);
+  // "localhost" is taken literally, as mg_aton does in Mongoose.
+  snprintf(url, sizeof(url), "tcp://localhost:%d", (int) mg_ntohs(lsn->loc.port));
+  cli = mg_connect(&mgr, url, cli_fn, &s_cli);
+  ASSERT(cli != NULL);
+  ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE");
+  POLL_UNTIL(&mgr, s_cli.n >= 6, 5000);
+  ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,WRITE 5,READ 5,CLOSE");
+  // The machine's own name needs the resolver (it listens on 0.0.0.0 to
+  // accept whatever address the name maps to).
+  {
+    char host[256];
+    struct addrinfo hints, *res = NULL;
+    struct mg_connection *any = mg_listen(&mgr, "tcp://0.0.0.0:0", srv_fn, &s_srv);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    ASSERT(any != NULL);
+    if (gethostname(host, sizeof(host)) != 0 || getaddrinfo(host, NULL, &hints, &res) != 0) {
+      fprintf(stderr, "note: own host name does not resolve, resolver part skipped\n");
+    } else {
+      freeaddrinfo(res);
+      memset(&s_cli, 0, sizeof(s_cli));
+      snprintf(url, sizeof(url), "tcp://%s:%d", host, (int) mg_ntohs(any->loc.port));
+      cli = mg_connect(&mgr, url, cli_fn, &s_cli);
+      ASSERT(cli != NULL);
+      ASSERT_STR(joined(&s_cli), "OPEN");  // resolving in the background
+      POLL_UNTIL(&mgr, s_cli.n >= 6, 5000);
+      ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,WRITE 5,READ 5,CLOSE");
+    }
+    if (any) any->is_closing = 1;
+  }
+  memset(&s_cli, 0, sizeof(s_cli));
+  cli = mg_connect(&mgr, "tcp://no-such-host.invalid:80", cli_fn, &s_cli);
+  ASSERT(cli != NULL);
+  POLL_UNTIL(&mgr, s_cli.n >= 3, 5000);
+  ASSERT(s_cli.n == 3 && strncmp(s_cli.buf[1], "ERROR ", 6) == 0);
+  ASSERT_STR(s_cli.buf[2], "CLOSE");
+  lsn->is_closing = 1;
+  mg_mgr_poll(&mgr, 0);
+
+  memset(&s_srv, 0, sizeof(s_srv));
+  memset(&s_cli, 0, sizeof(s_cli));
+  lsn = mg_listen(&mgr, "tcp://[::1]:0", srv_fn, &s_srv);
+  if (lsn == NULL) {
+    fprintf(stderr, "note: ::1 unavailable, IPv6 part skipped\n");
+  } else {
+    char ip[64];
+    ASSERT(lsn->loc.is_ip6);
+    snprintf(url, sizeof(url), "tcp://[::1]:%d", (int) mg_ntohs(lsn->loc.port));
+    cli = mg_connect(&mgr, url, cli_fn, &s_cli);
+    ASSERT(cli != NULL);
+    POLL_UNTIL(&mgr, s_cli.n >= 6, 3000);
+    ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,WRITE 5,READ 5,CLOSE");
+    mg_snprintf(ip, sizeof(ip), "%M", mg_print_ip, &cli->rem);
+    ASSERT_STR(ip, "[0:0:0:0:0:0:0:1]");
+  }
+  mg_mgr_free(&mgr);
+}
+
 int main(void) {
   mg_log_set(MG_LL_NONE);
   test_tcp_echo_sequences();
   test_refused();
+  test_names_and_ipv6();
   test_drain_and_close();
   test_is_full();
   test_free_closes_all();
