@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory-safety checks for the C ABI (project issue 7, item 6).
 #
-#   scripts/sanitize.sh [--release] [--no-asan] [--no-valgrind] [--no-examples] [NAME...]
+#   scripts/sanitize.sh [--release] [--rust-asan] [--no-asan] [--no-valgrind]
+#                       [--no-examples] [NAME...]
 #
 # 1. cargo build (debug by default; --release for the release profile)
 # 2. ASan+UBSan: every tests/c/*.c compiled with
@@ -9,6 +10,10 @@
 #    and linked against libmongoose.a (the Rust code is not instrumented, but
 #    every malloc/free goes through the ASan interceptors, and LeakSanitizer
 #    sees the library's allocations), run with detect_leaks=1.
+#    --rust-asan also instruments the Rust crate (needs a nightly toolchain:
+#    cargo +nightly, RUSTFLAGS=-Zsanitizer=address; std stays uninstrumented),
+#    so reads/writes done *inside* the library through a dangling pointer a
+#    C caller passed in are caught too, not only by valgrind.
 # 3. valgrind memcheck: every tests/c/*.c built as tests/c_programs.rs builds
 #    it (shared library), run under valgrind; errors and definite leaks fail,
 #    other leak kinds are reported as notes.
@@ -33,15 +38,17 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 PROFILE=debug
+RUST_ASAN=0
 DO_ASAN=1 DO_VALGRIND=1 DO_EXAMPLES=1
 FILTERS=()
 for arg in "$@"; do
   case "$arg" in
     --release) PROFILE=release ;;
+    --rust-asan) RUST_ASAN=1 ;;
     --no-asan) DO_ASAN=0 ;;
     --no-valgrind) DO_VALGRIND=0 ;;
     --no-examples) DO_EXAMPLES=0 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) FILTERS+=("$arg") ;;
   esac
@@ -53,12 +60,16 @@ XFAIL=" ${SANITIZE_XFAIL:-} "
 CC=${CC:-cc}
 START=$(date +%s)
 
-# ASan: exitcode=86 tells a sanitizer report from a test's own exit 1.
-ASAN_DEFAULTS="detect_leaks=1:detect_stack_use_after_return=1:exitcode=86"
+# exitcode=86 tells a sanitizer report from a test's own exit 1.
+# allocator_may_return_null=1: tests check that an impossible allocation
+# (mg_iobuf_resize(io, SIZE_MAX / 2)) fails cleanly, as C allows malloc to
+# return NULL; ASan's default is to abort there. The "failed to allocate"
+# warnings it prints instead are not reports.
+ASAN_DEFAULTS="detect_leaks=1:detect_stack_use_after_return=1:allocator_may_return_null=1:exitcode=86"
 UBSAN_DEFAULTS="print_stacktrace=1:halt_on_error=1:exitcode=86"
 export ASAN_OPTIONS="$ASAN_DEFAULTS${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="$UBSAN_DEFAULTS${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer|Sanitizer CHECK failed'
+SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Sanitizer CHECK failed'
 
 VG_SUPP="$ROOT/scripts/valgrind.supp"
 VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
@@ -142,6 +153,17 @@ OUT="$TARGET/sanitize"
 rm -rf "$OUT"
 mkdir -p "$OUT/asan" "$OUT/valgrind" "$OUT/examples" "$OUT/canary"
 
+# The library the ASan stages link: plain, or built with the Rust side
+# instrumented as well (separate target dir: different RUSTFLAGS).
+ASAN_LIB="$LIB"
+if ((DO_ASAN && RUST_ASAN)); then
+  say "== cargo +nightly build, -Zsanitizer=address ($PROFILE)"
+  HOST=$(rustc -vV | sed -n 's/^host: //p')
+  RUSTFLAGS="${RUSTFLAGS:-} -Zsanitizer=address" CARGO_TARGET_DIR="$TARGET/sanitize-rust-asan" \
+    cargo +nightly build "${BUILD_FLAGS[@]}" --target "$HOST"
+  ASAN_LIB="$TARGET/sanitize-rust-asan/$HOST/$PROFILE"
+fi
+
 have_valgrind=1
 command -v valgrind >/dev/null || have_valgrind=0
 
@@ -181,12 +203,12 @@ mapfile -t SOURCES < <(ls "$ROOT"/tests/c/*.c | sort)
 
 # ------------------------------------------------------ 2. ASan + UBSan ----
 if ((DO_ASAN)); then
-  say "== ASan+UBSan: tests/c/*.c, static library, ASAN_OPTIONS=$ASAN_OPTIONS"
+  say "== ASan+UBSan: tests/c/*.c, static library$( ((RUST_ASAN)) && echo ' (Rust instrumented too)'), ASAN_OPTIONS=$ASAN_OPTIONS"
   for src in "${SOURCES[@]}"; do
     name=$(basename "$src" .c)
     wanted "$name" || continue
     exe="$OUT/asan/$name" log="$OUT/asan/$name.log"
-    if ! $CC "${CFLAGS[@]}" "${SANFLAGS[@]}" "$src" -o "$exe" "$LIB/libmongoose.a" "${STATIC_LIBS[@]}" \
+    if ! $CC "${CFLAGS[@]}" "${SANFLAGS[@]}" "$src" -o "$exe" "$ASAN_LIB/libmongoose.a" "${STATIC_LIBS[@]}" \
       >"$log.cc" 2>&1; then
       record FAIL asan "$name" 0 "compile error" "$log.cc"
       continue
@@ -223,6 +245,8 @@ fi
 # Servers are started under the tool, driven by a client, stopped with
 # SIGTERM, and must exit 0 with no report.
 SRV_PID="" SRV_PORT=""
+# Never leave a server behind (Ctrl+C, set -e exit): only our own child.
+trap '[[ -n "$SRV_PID" ]] && kill -KILL "$SRV_PID" 2>/dev/null; true' EXIT
 DRIVE_FAIL=""
 check() {  # description got want
   if [[ "$2" != "$3" ]]; then
@@ -266,11 +290,13 @@ stop_server() {  # -> exit code of the server (124 on timeout)
     if ((SECONDS > deadline)); then
       kill -KILL "$SRV_PID" 2>/dev/null || true
       wait "$SRV_PID" 2>/dev/null || true
+      SRV_PID=""
       return 124
     fi
     sleep 0.1
   done
   wait "$SRV_PID" || rc=$?
+  SRV_PID=""
   return "$rc"
 }
 
@@ -330,8 +356,9 @@ drive_tcp_echo() {
 drive_multi_threaded() {
   local u="http://127.0.0.1:$SRV_PORT" i
   check "GET /x" "$(body "$u/x")" "worker result for /x"
-  for i in 1 2 3 4 5 6 7 8; do body "$u/p$i" >"$DRIVE_TMP.$i" & done
-  wait
+  local pids=()
+  for i in 1 2 3 4 5 6 7 8; do body "$u/p$i" >"$DRIVE_TMP.$i" & pids+=($!); done
+  wait "${pids[@]}"  # not a bare wait: the server is a child too
   for i in 1 2 3 4 5 6 7 8; do check "parallel /p$i" "$(cat "$DRIVE_TMP.$i")" "worker result for /p$i"; done
 }
 
@@ -339,8 +366,9 @@ drive_graceful_shutdown() {
   local u="http://127.0.0.1:$SRV_PORT" i
   check "GET /" "$(body "$u/")" "hello"
   check "GET /work" "$(body "$u/work")" "worker done"
-  for i in 1 2 3 4 5 6; do body "$u/work" >"$DRIVE_TMP.$i" & done
-  wait
+  local pids=()
+  for i in 1 2 3 4 5 6; do body "$u/work" >"$DRIVE_TMP.$i" & pids+=($!); done
+  wait "${pids[@]}"
   for i in 1 2 3 4 5 6; do check "parallel /work $i" "$(cat "$DRIVE_TMP.$i")" "worker done"; done
 }
 
@@ -359,6 +387,7 @@ run_example() {  # stage name exe [server args...] ; driver = drive_<name>
   else
     if ! start_server "$stage" "$base" "$exe" "$@"; then
       rc=0; wait "$SRV_PID" 2>/dev/null || rc=$?
+      SRV_PID=""
       cat "$base.stdout" "$base.stderr" >"$base.log" 2>/dev/null || true
       classify "$stage" "$name" "$rc" "$t0" "$base.log" "$vglog" "server did not start"
       return
@@ -395,7 +424,7 @@ if ((DO_EXAMPLES)); then
         exe="$OUT/examples/$stage-$ex.bin"
         if [[ $stage == example-asan ]]; then
           cmd=($CC -std=c99 -Wall -Wextra -Werror -O1 -g -D_DEFAULT_SOURCE "${SANFLAGS[@]}" -I"$ROOT/include"
-            "$ROOT/c-examples/$ex/main.c" -o "$exe" "$LIB/libmongoose.a" "${STATIC_LIBS[@]}")
+            "$ROOT/c-examples/$ex/main.c" -o "$exe" "$ASAN_LIB/libmongoose.a" "${STATIC_LIBS[@]}")
         else
           cmd=($CC -std=c99 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE -I"$ROOT/include"
             "$ROOT/c-examples/$ex/main.c" -o "$exe" -L"$LIB" -Wl,-rpath,"$LIB" -lmongoose -lpthread)
@@ -425,7 +454,7 @@ fi
 # ------------------------------------------------------ summary ------------
 TOTAL=$(($(date +%s) - START))
 say ""
-say "================ sanitize summary ($PROFILE, logs in $OUT) ================"
+say "================ sanitize summary ($PROFILE$( ((RUST_ASAN)) && echo ', rust-asan'), logs in $OUT) ================"
 for r in "${RESULTS[@]}"; do
   IFS='|' read -r st stage name secs note <<<"$r"
   printf '%-5s %-16s %-22s %6ss  %s\n' "$st" "$stage" "$name" "$secs" "$note"
@@ -437,7 +466,19 @@ if ((${#FAILED_LOGS[@]})); then
     for l in ${f#*|}; do
       [[ -f "$l" ]] || continue
       say "  [$l]"
-      grep -v '^0000 ' "$l" | tail -n 60 | sed 's/^/  /'
+      if [[ $l == *.vg.* ]]; then
+        # memcheck: the reports without banner, generated suppressions and
+        # the panic-guard frames every FFI call has.
+        awk '/^\{$/ { skip = 1 } !skip { print } /^\}$/ { skip = 0 }' "$l" |
+          grep -vE '== (Memcheck,|Copyright|Using Valgrind|Command:|Parent PID:)' |
+          grep -vE 'by 0x[0-9A-F]+: .*(catch_unwind|panicking|__rust_try|unwind_safe|ffi::guard)' |
+          head -n 80 | sed 's/^/  /'
+      elif grep -qE "$SAN_REPORT" "$l"; then
+        # sanitizer: from the first report on.
+        awk -v re="$SAN_REPORT" '$0 ~ re { on = 1 } on' "$l" | head -n 80 | sed 's/^/  /'
+      else
+        grep -v '^0000 ' "$l" | tail -n 60 | sed 's/^/  /'
+      fi
     done
   done
 fi

@@ -46,6 +46,9 @@ impl mg_iobuf {
     /// `realloc`), zero and free the old block. Size 0 frees. False on OOM.
     pub fn resize(&mut self, new_size: usize) -> bool {
         let Some(new_size) = round_up(new_size, self.align) else { return false };
+        if new_size > isize::MAX as usize {
+            return false; // no allocation can be that large; don't ask calloc
+        }
         if new_size == 0 {
             if !self.buf.is_null() {
                 // SAFETY: `buf` was allocated with calloc for `size` bytes.

@@ -379,9 +379,10 @@ static void test_names_and_ipv6(void) {
     snprintf(url, sizeof(url), "tcp://[::1]:%d", (int) mg_ntohs(lsn->loc.port));
     cli = mg_connect(&mgr, url, cli_fn, &s_cli);
     ASSERT(cli != NULL);
+    ip[0] = '\0';
+    if (cli != NULL) mg_snprintf(ip, sizeof(ip), "%M", mg_print_ip, &cli->rem);  // freed after CLOSE
     POLL_UNTIL(&mgr, s_cli.n >= 6, 3000);
     ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,WRITE 5,READ 5,CLOSE");
-    mg_snprintf(ip, sizeof(ip), "%M", mg_print_ip, &cli->rem);
     ASSERT_STR(ip, "[0:0:0:0:0:0:0:1]");
   }
   mg_mgr_free(&mgr);
