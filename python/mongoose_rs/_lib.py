@@ -343,6 +343,12 @@ mg_timer_add = _proto("mg_timer_add", P, [P, c_uint64, c_uint, TIMER_FN, P])
 mg_timer_free = _proto("mg_timer_free", None, [P, P])
 
 mg_http_reply = _proto("mg_http_reply", None, [P, c_int, c_char_p, c_char_p], variadic=True)
+# A second, unprototyped handle on the same function for Connection.reply():
+# every argument there already has the right type, and skipping argtypes
+# conversion saves a good part of the call's cost. (lib[...] makes a new
+# function object; attribute access would share the prototyped one.)
+mg_http_reply_fast = lib["mg_http_reply"]
+mg_http_reply_fast.restype = None
 mg_http_printf_chunk = _proto("mg_http_printf_chunk", None, [P, c_char_p], variadic=True)
 mg_http_write_chunk = _proto("mg_http_write_chunk", None, [P, c_void_p, c_size_t])
 mg_http_serve_dir = _proto("mg_http_serve_dir", None, [P, P, POINTER(MgHttpServeOpts)])

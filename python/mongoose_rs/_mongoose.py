@@ -114,6 +114,29 @@ def _report(where):
         pass
 
 
+_TEXT_PLAIN = b"Content-Type: text/plain\r\n"
+_HEADER_BLOCKS = {}
+
+
+def _header_block(headers):
+    """dict -> b"K: V\\r\\n..." in dict order. Handlers usually pass the same
+    few dicts on every request, so the rendering is memoised by content."""
+    try:
+        key = tuple(headers.items())
+        block = _HEADER_BLOCKS.get(key)
+    except TypeError:  # unhashable keys or values: render every time
+        key = block = None
+    if block is None:
+        block = "".join([f"{k!s}: {v!s}\r\n" for k, v in headers.items()]).encode("utf-8", "surrogateescape")
+        # Only all-str keys are stored: 1 == True == 1.0 would otherwise
+        # share an entry although they render differently.
+        if key is not None and all(type(x) is str for kv in key for x in kv):
+            if len(_HEADER_BLOCKS) >= 256:
+                _HEADER_BLOCKS.clear()
+            _HEADER_BLOCKS[key] = block
+    return block
+
+
 def _fmt_addr(a):
     if a.is_ip6:
         ip = bytes(a.addr.ip)
@@ -133,15 +156,24 @@ def _fmt_addr(a):
 class HttpMessage:
     """View of a ``struct mg_http_message``; valid only inside the handler."""
 
-    __slots__ = ("_ptr", "_hm")
+    __slots__ = ("_ptr", "_view")
 
     def __init__(self, ptr=None):
         self._ptr = ptr
-        self._hm = L.MgHttpMessage.from_address(ptr) if ptr else None
+        self._view = None
+
+    @property
+    def _hm(self):
+        # Built on first use: most handlers look at an HTTP_HDRS message (and
+        # many at an HTTP_MSG one) without reading a single field.
+        hm = self._view
+        if hm is None and self._ptr:
+            hm = self._view = L.MgHttpMessage.from_address(self._ptr)
+        return hm
 
     def _invalidate(self):
         self._ptr = None
-        self._hm = None
+        self._view = None
 
     def __bool__(self):
         return self._ptr is not None
@@ -402,6 +434,7 @@ class Connection:
         self._manager = manager
         self._ptr = ptr
         self._c = L.MgConnection.from_address(ptr)
+        self._cp = c_void_p(ptr)  # ready-made argument for the hot calls
         self._handler = None
         self._closing_now = False
         self.userdata = None
@@ -410,6 +443,7 @@ class Connection:
     def _detach(self):
         self._ptr = None
         self._c = None
+        self._cp = None
 
     def _live(self):
         if self._ptr is None:
@@ -505,13 +539,14 @@ class Connection:
         """``mg_http_reply``. ``headers`` dict -> "K: V\\r\\n" lines; None means
         ``Content-Type: text/plain``; {} means no extra headers. The body is
         passed as data through "%.*s" (binary-safe)."""
-        ptr = self._live()
-        if headers is None:
-            hdrs = b"Content-Type: text/plain\r\n"
-        else:
-            hdrs = b"".join(_enc(str(k)) + b": " + _enc(str(v)) + b"\r\n" for k, v in headers.items())
-        b = _payload(body)
-        L.mg_http_reply(ptr, int(status_code), hdrs, b"%.*s", c_int(len(b)), c_char_p(b))
+        ptr = self._ptr
+        if ptr is None:
+            raise RuntimeError(_CLOSED)
+        hdrs = _TEXT_PLAIN if headers is None else _header_block(headers)
+        b = body if type(body) is bytes else _payload(body)
+        # Unprototyped call (the cheapest ctypes path): the connection goes as
+        # a ready c_void_p, Python ints as C ints, bytes as char *.
+        L.mg_http_reply_fast(self._cp, int(status_code), hdrs, b"%.*s", len(b), b)
 
     def _serve_opts(self, root_dir=None, extra_headers="", mime_types="", page404=""):
         keep = [_enc(x) if x else None for x in (root_dir, extra_headers, mime_types, page404)]
@@ -682,6 +717,8 @@ class _Owner:
 _NO_DATA_EVENTS = frozenset(
     [MG_EV_OPEN, MG_EV_POLL, MG_EV_RESOLVE, MG_EV_CONNECT, MG_EV_ACCEPT, MG_EV_READ, MG_EV_WRITE, MG_EV_CLOSE, MG_EV_TLS_HS]
 )
+# Views that point into library memory and die with the callback.
+_VIEW_TYPES = frozenset([HttpMessage, WsMessage, MqttMessage])
 
 
 class Manager:
@@ -768,7 +805,8 @@ class Manager:
 
     def _on_event(self, ptr, ev, ev_data):
         # Runs inside mg_mgr_poll (or an API call that fires events) with the
-        # GIL re-acquired. Must never let an exception escape into C.
+        # GIL re-acquired. Must never let an exception escape into C. This is
+        # the binding's hot path (several calls per HTTP request): keep it lean.
         try:
             conn = self._conns.get(ptr)
             if conn is None:
@@ -779,7 +817,7 @@ class Manager:
             if conn._closing_now and ev != MG_EV_CLOSE:
                 handler = None  # close() in progress: only MG_EV_CLOSE
             if handler is not None:
-                data = self._convert(ev, ev_data)
+                data = self._convert(ev, ev_data) if ev_data and ev not in _NO_DATA_EVENTS else None
                 try:
                     handler(conn, ev, data)
                 except Exception:
@@ -787,9 +825,8 @@ class Manager:
                 except BaseException as e:  # KeyboardInterrupt, SystemExit
                     if self._pending is None:
                         self._pending = e
-                finally:
-                    if data is not None and hasattr(data, "_invalidate"):
-                        data._invalidate()
+                if data is not None and type(data) in _VIEW_TYPES:
+                    data._invalidate()
             if ev == MG_EV_CLOSE:
                 self._forget(ptr, conn)
         except BaseException:

@@ -244,6 +244,44 @@ def test_reply_exact_bytes(mgr):
         assert got == want, path
 
 
+def test_reply_header_dict_reused_and_mutated(mgr):
+    # The rendered header block is memoised by content: a dict mutated
+    # between calls, keys that compare equal but print differently (1, True)
+    # and unhashable values must still render exactly what they hold now.
+    shared = {"X-A": "1"}
+
+    def h(c, ev, data):
+        if ev == MG_EV_HTTP_MSG:
+            u = data.uri
+            if u == "/mutate":
+                shared["X-A"] = "2"
+                shared["X-B"] = "3"
+                c.reply(200, b"", shared)
+            elif u == "/int":
+                c.reply(200, b"", {1: "a"})
+            elif u == "/bool":
+                c.reply(200, b"", {True: "a"})
+            elif u == "/list":
+                c.reply(200, b"", {"X-L": [1, 2]})
+            else:
+                c.reply(200, b"", shared)
+
+    port = http_server(mgr, h)
+    cl = "Content-Length: 0          \r\n\r\n"
+    cases = [
+        ("/first", "X-A: 1\r\n"),
+        ("/mutate", "X-A: 2\r\nX-B: 3\r\n"),
+        ("/again", "X-A: 2\r\nX-B: 3\r\n"),
+        ("/int", "1: a\r\n"),
+        ("/bool", "True: a\r\n"),
+        ("/int", "1: a\r\n"),
+        ("/list", "X-L: [1, 2]\r\n"),
+    ]
+    for path, hdrs in cases:
+        got = raw_exchange(mgr, port, f"GET {path} HTTP/1.1\r\n\r\n".encode(), until_close=False)
+        assert got == f"HTTP/1.1 200 OK\r\n{hdrs}{cl}".encode(), path
+
+
 def test_chunked_streaming_and_sse(mgr):
     def h(c, ev, data):
         if ev == MG_EV_HTTP_MSG:
