@@ -201,3 +201,138 @@ fn close_conn_from_a_handler_is_safe() {
     unsafe { mg_mgr_free(&mut *mgr) };
     assert_eq!(closes, 2);
 }
+
+/// The list `mgr->conns`, newest first, as connection ids.
+fn list_ids(mgr: &mg_mgr) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut c = mgr.conns;
+    while !c.is_null() {
+        // SAFETY: walking the live list.
+        unsafe {
+            out.push((*c).id);
+            c = (*c).next;
+        }
+    }
+    out
+}
+
+struct Walk {
+    polls: Vec<u64>,
+    closed: Vec<u64>,
+    /// When the connection with id `.0` gets its POLL, close `.1`.
+    close_on_poll: Option<(u64, u64)>,
+}
+
+unsafe extern "C" fn walker(c: *mut mg_connection, ev: c_int, _d: *mut c_void) {
+    // SAFETY: fn_data is a live `Walk` owned by the test; `c` is live.
+    unsafe {
+        let w = &mut *((*c).fn_data as *mut Walk);
+        let id = (*c).id;
+        match ev {
+            MG_EV_POLL => {
+                w.polls.push(id);
+                if let Some((on, victim)) = w.close_on_poll {
+                    if on == id {
+                        w.close_on_poll = None;
+                        let mut v = (*(*c).mgr).conns;
+                        while !v.is_null() && (*v).id != victim {
+                            v = (*v).next;
+                        }
+                        assert!(!v.is_null(), "victim {victim} not on the list");
+                        mg_close_conn(v);
+                    }
+                }
+            }
+            MG_EV_CLOSE => w.closed.push(id),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn poll_order_follows_the_list_through_closes_and_compaction() {
+    // The loop walks its own array of connections; this checks it stays the
+    // list's exact mirror (newest first) while connections close from
+    // outside a poll, by flag, and from another connection's handler.
+    let mut mgr = new_mgr();
+    // Owned through a raw pointer only: the handler writes to it during polls.
+    let wraw = Box::into_raw(Box::new(Walk { polls: Vec::new(), closed: Vec::new(), close_on_poll: None }));
+    let wp = wraw as *mut c_void;
+    // SAFETY: `wraw` stays allocated until the end of the test; each use
+    // below is a short borrow that never spans a poll.
+    let w = || unsafe { &mut *wraw };
+    let url = CString::new("tcp://127.0.0.1:0").unwrap();
+    // SAFETY: live manager; `w` outlives it.
+    let lsn = unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(walker), wp) };
+    let port = port_of(lsn);
+    let clients: Vec<TcpStream> = (0..40).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    poll_until(&mut mgr, 3000, |m| count_conns(m) == 41);
+    assert_eq!(count_conns(&mgr), 41);
+
+    let check_one_poll = |mgr: &mut mg_mgr| {
+        let before = list_ids(mgr);
+        w().polls.clear();
+        // SAFETY: an initialised manager.
+        unsafe { mg_mgr_poll(mgr, 0) };
+        before
+    };
+    let before = check_one_poll(&mut mgr);
+    assert_eq!(w().polls, before, "POLL order is list order");
+
+    let mut rounds = 0;
+    while count_conns(&mgr) > 5 {
+        rounds += 1;
+        let ids = list_ids(&mgr);
+        // Close one from outside a poll (freed at once), one by flag (closed
+        // at its turn), and one from the handler of a connection visited
+        // before it in the walk.
+        // SAFETY: live connections of this manager.
+        unsafe {
+            let mut c = mgr.conns;
+            while !c.is_null() {
+                let next = (*c).next;
+                let id = (*c).id;
+                if id == ids[ids.len() / 2] && !(*c).flag(FLAG_IS_LISTENING) {
+                    mg_close_conn(c);
+                } else if id == ids[1] && !(*c).flag(FLAG_IS_LISTENING) {
+                    (*c).set_flag(FLAG_IS_CLOSING, true);
+                }
+                c = next;
+            }
+        }
+        let ids = list_ids(&mgr);
+        let victim = ids[ids.len() - 2];
+        // SAFETY: the listener is never closed in this loop.
+        let lsn_id = unsafe { (*lsn).id };
+        if victim != lsn_id {
+            w().close_on_poll = Some((ids[0], victim));
+        }
+        let before = check_one_poll(&mut mgr);
+        let expected: Vec<u64> =
+            before.iter().copied().filter(|&id| id != victim || victim == lsn_id).collect();
+        assert_eq!(w().polls, expected, "round {rounds}: POLL order skips only the closed victim");
+        let after = list_ids(&mgr);
+        assert!(!after.contains(&victim) || victim == lsn_id, "round {rounds}: victim still linked");
+        assert_eq!(after.len(), count_conns(&mgr));
+        let before = check_one_poll(&mut mgr);
+        assert_eq!(w().polls, before, "round {rounds}: POLL order is list order after closes");
+    }
+    assert!(rounds >= 5, "enough rounds to compact the array");
+    // New connections still go to the head and are walked first.
+    let more: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    let n = count_conns(&mgr);
+    poll_until(&mut mgr, 3000, |m| count_conns(m) == n + 3);
+    let before = check_one_poll(&mut mgr);
+    assert_eq!(w().polls, before);
+    drop(more);
+    drop(clients);
+    // SAFETY: not used afterwards.
+    unsafe { mg_mgr_free(&mut *mgr) };
+    // SAFETY: the manager is gone; nothing else points at the box.
+    let w = unsafe { Box::from_raw(wraw) };
+    let mut closed = w.closed.clone();
+    closed.sort_unstable();
+    closed.dedup();
+    assert_eq!(closed.len(), w.closed.len(), "one MG_EV_CLOSE per connection");
+    assert_eq!(closed.len(), 44, "every connection closed once");
+}

@@ -9,21 +9,24 @@ use crate::core::http::{self as h, Chunked, Framing, Head, HeadError};
 use crate::ffi::http::fill_message;
 use core::ffi::{c_char, c_int, c_long, c_void};
 
-/// Per-connection HTTP state kept beside the C struct.
+/// Per-connection HTTP state kept beside the C struct. `repr(C)` with the
+/// fields the POLL handler reads last: they then share a cache line with the
+/// loop's own per-connection flags (see `conn::ConnState`).
 #[derive(Default)]
+#[repr(C)]
 pub struct HttpConnState {
-    /// A request was served during shutdown: close once its response ends.
-    pub close_after_resp: bool,
+    /// What the last parse left waiting at the front of `recv`.
+    pub pending: Option<Pending>,
     /// When the first byte of the request head that is still incomplete
     /// arrived (ms); `None` while no partial head is buffered. Only read by
     /// the opt-in header timeout.
     pub head_started: Option<u64>,
+    /// A request was served during shutdown: close once its response ends.
+    pub close_after_resp: bool,
     /// We answered 400/408 and are draining: whatever the peer sends from
     /// now on is discarded unparsed, so no reply can follow the rejection
     /// (Mongoose closes in the same turn and never parses these bytes).
     pub rejected: bool,
-    /// What the last parse left waiting at the front of `recv`.
-    pub pending: Option<Pending>,
 }
 
 /// A message the parse loop is waiting on, remembered so the next parse

@@ -42,6 +42,12 @@ pub struct Manager {
     /// `mg_http_set_header_timeout` (ms, 0 = off): how long a server
     /// connection may take to deliver a request head (see `net::http`).
     pub http_header_timeout: u64,
+    /// The linked connections, oldest first (`mgr->conns` reversed), with
+    /// NULL holes where connections were unlinked (see `conn::link`).
+    pub order: Vec<*mut mg_connection>,
+    pub holes: usize,
+    /// Listeners backing off after EMFILE (their `retry_at` is set).
+    pub retrying: usize,
 }
 
 /// The Rust manager behind `mgr`, or NULL before `mg_mgr_init`/after free.
@@ -96,6 +102,9 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         shutdown: Default::default(),
         sig_ids: Vec::new(),
         http_header_timeout: 0,
+        order: Vec::new(),
+        holes: 0,
+        retrying: 0,
     });
     // SAFETY: see above; the box is owned by the struct until `free`.
     unsafe {
@@ -187,6 +196,10 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
         if !mp.is_null() {
             release_socket(mp, c);
             (*mp).ids.remove(&(*c).id);
+            if state(c).retry_at != 0 {
+                state(c).retry_at = 0;
+                (*mp).retrying -= 1;
+            }
         }
         conn::unlink(mgr, c);
         if (*mgr).dns4.c == c {
@@ -216,6 +229,7 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
             if st.retry_at != 0 {
                 if now >= st.retry_at {
                     st.retry_at = 0;
+                    (*manager(mgr)).retrying -= 1;
                     st.readable = true;
                 } else {
                     *next_due = (*next_due).min(st.retry_at);
@@ -254,25 +268,35 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
     unsafe {
         (*mp).depth += 1;
         let start = millis();
-        let mut next_due = u64::MAX;
-        let urgent = prescan(mgr, start, &mut next_due);
-        let mut wait: Option<u64> = if urgent || ms == 0 {
-            Some(0)
-        } else if ms < 0 {
-            None
-        } else {
-            Some(ms as u64)
-        };
-        next_due = next_due.min(timer::next_due(ptr::addr_of_mut!((*mgr).timers), start));
-        next_due = next_due.min(super::shutdown::next_due(mgr, start));
-        for &(_, d) in &(*mp).dns_pending {
-            next_due = next_due.min(d);
+        // Under load something is nearly always ready: look without waiting
+        // first. Only when nothing is (and we may sleep) do we pay for the
+        // pass over every connection that finds work needing no readiness
+        // (closing, draining, sticky readiness) and decides how long to
+        // sleep. Listeners backing off after EMFILE need that pass too.
+        let ready = wait_for_events(mp, Some(0));
+        if (ready == 0 && ms != 0) || (*mp).retrying > 0 {
+            let mut next_due = u64::MAX;
+            let urgent = prescan(mgr, start, &mut next_due);
+            let mut wait: Option<u64> = if urgent || ms == 0 || ready > 0 {
+                Some(0)
+            } else if ms < 0 {
+                None
+            } else {
+                Some(ms as u64)
+            };
+            next_due = next_due.min(timer::next_due(ptr::addr_of_mut!((*mgr).timers), start));
+            next_due = next_due.min(super::shutdown::next_due(mgr, start));
+            for &(_, d) in &(*mp).dns_pending {
+                next_due = next_due.min(d);
+            }
+            if next_due != u64::MAX {
+                let left = next_due.saturating_sub(start);
+                wait = Some(wait.map_or(left, |w| w.min(left)));
+            }
+            if wait != Some(0) {
+                wait_for_events(mp, wait);
+            }
         }
-        if next_due != u64::MAX {
-            let left = next_due.saturating_sub(start);
-            wait = Some(wait.map_or(left, |w| w.min(left)));
-        }
-        wait_for_events(mp, wait);
 
         let now = millis();
         super::shutdown::check_signals(mgr, now);
@@ -280,6 +304,7 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
         timer::poll(ptr::addr_of_mut!((*mgr).timers), now);
         deliver_wakeups(mgr);
         super::shutdown::tick(mgr, now);
+        close_listeners_for_shutdown(mgr, now);
         walk(mgr, now);
 
         (*mp).depth -= 1;
@@ -287,12 +312,14 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
             for c in std::mem::take(&mut (*mp).graveyard) {
                 conn::free(c);
             }
+            conn::compact(&mut (*mp).order, &mut (*mp).holes);
         }
     }
 }
 
 /// Wait for readiness and record it in the connections' sticky state.
-unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
+/// Returns how many events arrived.
+unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> usize {
     // SAFETY: `mp` live; events are taken out of the manager so no borrow of
     // it is held while we touch connections.
     unsafe {
@@ -303,7 +330,9 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
         if (*mp).poll.poll(&mut events, timeout).is_err() {
             events.clear();
         }
+        let mut n = 0;
         for ev in events.iter() {
+            n += 1;
             if ev.token() == WAKE {
                 (*mp).shared.drain();
                 continue;
@@ -328,6 +357,7 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) {
             }
         }
         (*mp).events = Some(events);
+        n
     }
 }
 
@@ -379,17 +409,26 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
     }
 }
 
-/// Service every connection once, in list order (newest first).
+/// Service every connection once, in list order (newest first), walking
+/// the manager's `order` array backwards. Connections linked during the
+/// walk land past its start and wait for the next poll, as they would at
+/// the head of the list; unlinked ones leave a hole, or stay allocated and
+/// `dead` until the outermost poll ends.
 unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
     let mut now_v: u64 = now;
-    // SAFETY: `c` is always a live connection: unlinked ones stay allocated
-    // until the outermost poll ends, and `next` is read before any callback.
+    // SAFETY: `mp` is live for the whole poll; the array is only appended to
+    // (never compacted) while a poll runs, so indexes below its length at
+    // the start stay valid, and non-NULL entries are allocated connections.
     unsafe {
-        let mut c = (*mgr).conns;
-        while !c.is_null() {
-            let next = (*c).next;
-            if state(c).dead {
-                c = next;
+        let mp = manager(mgr);
+        let mut i = (*mp).order.len();
+        while i > 0 {
+            i -= 1;
+            let c = *(*mp).order.as_ptr().add(i);
+            if i >= PREFETCH_AHEAD {
+                prefetch_conn(*(*mp).order.as_ptr().add(i - PREFETCH_AHEAD));
+            }
+            if c.is_null() || state(c).dead {
                 continue;
             }
             if state(c).error && !(*c).flag(FLAG_IS_CLOSING) {
@@ -410,9 +449,41 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             if (*c).flag(FLAG_IS_CLOSING) && !state(c).dead {
                 close_conn(mgr, c);
             }
-            c = next;
         }
     }
+}
+
+/// How many connections ahead of its turn the walk asks the CPU to fetch.
+const PREFETCH_AHEAD: usize = 6;
+
+/// Hint the cache lines a connection's turn reads when nothing happens on
+/// it: the private state, `recv.len`, `send.len` (an idle socket stays
+/// writable), `fn`/`pfn` and `flags`. With
+/// thousands of idle connections these are cache misses; fetching them a
+/// few turns early overlaps the misses instead of paying them one by one.
+#[inline(always)]
+fn prefetch_conn(c: *mut mg_connection) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        if c.is_null() {
+            return;
+        }
+        let b = c as *const i8;
+        // SAFETY: prefetching is a hint and never faults, whatever the
+        // address; `wrapping_*` keeps the address arithmetic defined.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_sub(16));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_sub(48));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, recv) + 16));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, send) + 16));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, fn_)));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, pfn)));
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, flags)));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = c;
 }
 
 unsafe fn set_ready_flags(c: *mut mg_connection) {
@@ -423,8 +494,17 @@ unsafe fn set_ready_flags(c: *mut mg_connection) {
         let io_ok = st.sock == Sock::Registered && f & FLAG_IS_RESOLVING == 0;
         let r = io_ok && st.readable && f & FLAG_IS_FULL == 0;
         let w = io_ok && st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0);
-        (*c).set_flag(FLAG_IS_READABLE, r);
-        (*c).set_flag(FLAG_IS_WRITABLE, w);
+        let mut nf = f & !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
+        if r {
+            nf |= FLAG_IS_READABLE;
+        }
+        if w {
+            nf |= FLAG_IS_WRITABLE;
+        }
+        // Store only on change: an idle connection's cache line stays clean.
+        if nf != f {
+            (*c).flags = nf;
+        }
     }
 }
 
@@ -438,13 +518,8 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
         }
         if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
             if state(c).shutdown.close_listener {
-                // Shutdown: accept every connection the kernel completed
-                // (they get answered and closed), then stop listening.
-                state(c).readable = true;
-                while state(c).readable && !(*c).flag(FLAG_IS_CLOSING) && !state(c).dead {
-                    accept_some(mgr, c, now);
-                }
-                (*c).set_flag(FLAG_IS_CLOSING, true);
+                // A listener opened after shutdown began.
+                drain_listener(mgr, c, now);
             } else if f & FLAG_IS_READABLE != 0 {
                 accept_some(mgr, c, now);
             }
@@ -479,6 +554,60 @@ unsafe fn finish_connect(c: *mut mg_connection) {
             }
         } else {
             super::error(c, "socket error");
+        }
+    }
+}
+
+/// Shutdown: accept every connection the kernel completed on `lsn` (they
+/// get answered and closed), then stop listening.
+///
+/// # Safety
+/// `mgr`, `lsn` live; inside a poll.
+unsafe fn drain_listener(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
+    // SAFETY: `lsn` live; flags re-read after the callbacks `accept_some` makes.
+    unsafe {
+        state(lsn).readable = true;
+        while state(lsn).readable && !(*lsn).flag(FLAG_IS_CLOSING) && !state(lsn).dead {
+            accept_some(mgr, lsn, now);
+        }
+        (*lsn).set_flag(FLAG_IS_CLOSING, true);
+    }
+}
+
+/// Shutdown has begun: drain and close every TCP listener now, before the
+/// walk writes any response carrying `Connection: close`. A client that
+/// reconnects on seeing that header then finds the port closed (refused);
+/// closing the listener at its own turn, after those responses went out,
+/// let a fast client's handshake complete in the kernel just before the
+/// close, which then reset it with its request unanswered.
+///
+/// # Safety
+/// `mgr` live; inside a poll (handlers may run).
+pub(super) unsafe fn close_listeners_for_shutdown(mgr: *mut mg_mgr, now: u64) {
+    // SAFETY: the caller passes a live manager (per this function's contract).
+    let mp = unsafe { manager(mgr) };
+    // SAFETY: `mp` live for the poll; the listeners are collected first (the
+    // callbacks below may link new connections), and each is re-checked.
+    unsafe {
+        if mp.is_null() || !(*mp).shutdown.active || (*mp).shutdown.listeners_closed {
+            return;
+        }
+        (*mp).shutdown.listeners_closed = true;
+        let lsns: Vec<*mut mg_connection> = (*mp)
+            .order
+            .iter()
+            .copied()
+            .filter(|&c| !c.is_null() && (*c).flags & (FLAG_IS_LISTENING | FLAG_IS_UDP) == FLAG_IS_LISTENING)
+            .collect();
+        for lsn in lsns {
+            if state(lsn).dead || (*lsn).flag(FLAG_IS_CLOSING) {
+                continue;
+            }
+            state(lsn).shutdown.seen = true;
+            drain_listener(mgr, lsn, now);
+            if !state(lsn).dead {
+                close_conn(mgr, lsn);
+            }
         }
     }
 }
@@ -524,6 +653,9 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                     // listener that stays readable.
                     log_error(format_args!("accept: {e}"));
                     state(lsn).readable = false;
+                    if state(lsn).retry_at == 0 {
+                        (*manager(mgr)).retrying += 1;
+                    }
                     state(lsn).retry_at = now + ACCEPT_RETRY_MS;
                     break;
                 }

@@ -25,6 +25,9 @@ pub struct Shutdown {
     pub signal_grace: Option<u64>,
     /// Signals already acted on.
     pub signals_seen: usize,
+    /// The TCP listeners were drained and closed (see
+    /// `mgr::close_listeners_for_shutdown`).
+    pub listeners_closed: bool,
 }
 
 /// Per-connection shutdown state.
@@ -76,6 +79,12 @@ pub unsafe fn begin(mgr: *mut mg_mgr, grace_ms: u64) {
             s.deadline = deadline;
         }
         (*mp).shared.notify();
+        // Called from a handler (mid-walk): stop listening before any later
+        // turn of this walk sends a `Connection: close` response. Otherwise
+        // the poll does it before its walk.
+        if (*mp).depth > 0 {
+            super::mgr::close_listeners_for_shutdown(mgr, now);
+        }
     }
 }
 
@@ -102,19 +111,18 @@ pub unsafe fn check_signals(mgr: *mut mg_mgr, now: u64) {
     unsafe {
         let shared: &super::wakeup::Shared = &(*mp).shared;
         let n = shared.signals.load(Ordering::Acquire);
-        let s = &mut (*mp).shutdown;
-        if n == s.signals_seen {
+        if n == (*mp).shutdown.signals_seen {
             return;
         }
-        s.signals_seen = n;
-        let grace = s.signal_grace.unwrap_or(0);
-        if !s.active {
+        (*mp).shutdown.signals_seen = n;
+        let grace = (*mp).shutdown.signal_grace.unwrap_or(0);
+        if !(*mp).shutdown.active {
             begin(mgr, grace);
             if n >= 2 {
                 (*mp).shutdown.deadline = now;
             }
         } else {
-            s.deadline = now;
+            (*mp).shutdown.deadline = now;
         }
     }
 }

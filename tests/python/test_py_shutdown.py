@@ -265,12 +265,23 @@ class LoadClient:
             self.stats["refused"].append(t)
             self.done = True
             return
+        try:
+            s.sendall(self.REQ)
+        except OSError:
+            # The kernel completed the handshake in the instant between the
+            # server's last accept and the listener's close, then reset it:
+            # nothing was sent on it, so this is a refusal too.
+            s.close()
+            self.stats["refused"].append(t)
+            self.done = True
+            return
         self.stats["connected"].append(t)
         self.conn_no = getattr(self, "conn_no", -1) + 1
         s.setblocking(False)
         self.sock, self.buf = s, b""
         self.sel.register(s, selectors.EVENT_READ, self)
-        self.send()
+        self.pending += 1
+        self.stats["sent"] += 1
 
     def send(self):
         try:
@@ -340,7 +351,8 @@ def test_shutdown_under_load_loses_nothing():
                 sent_before_signal = stats["sent"]
                 signaled_at = time.monotonic()
                 srv.signal(signal.SIGTERM)
-        assert all(c.done for c in clients), "clients still running at the deadline"
+        assert all(c.done for c in clients), ("clients still running at the deadline", stats["sent"],
+                                              stats["answered"], signaled_at is not None)
         assert srv.wait(timeout=10) == 0
         out = srv.rest_of_stdout()
 
