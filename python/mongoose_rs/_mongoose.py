@@ -717,6 +717,7 @@ class _Owner:
 _NO_DATA_EVENTS = frozenset(
     [MG_EV_OPEN, MG_EV_POLL, MG_EV_RESOLVE, MG_EV_CONNECT, MG_EV_ACCEPT, MG_EV_READ, MG_EV_WRITE, MG_EV_CLOSE, MG_EV_TLS_HS]
 )
+_HTTP_VIEW_EVENTS = frozenset([MG_EV_HTTP_MSG, MG_EV_HTTP_HDRS, MG_EV_WS_OPEN])
 # Views that point into library memory and die with the callback.
 _VIEW_TYPES = frozenset([HttpMessage, WsMessage, MqttMessage])
 
@@ -817,7 +818,12 @@ class Manager:
             if conn._closing_now and ev != MG_EV_CLOSE:
                 handler = None  # close() in progress: only MG_EV_CLOSE
             if handler is not None:
-                data = self._convert(ev, ev_data) if ev_data and ev not in _NO_DATA_EVENTS else None
+                if not ev_data or ev in _NO_DATA_EVENTS:
+                    data = None
+                elif ev in _HTTP_VIEW_EVENTS:
+                    data = HttpMessage(ev_data)
+                else:
+                    data = self._convert(ev, ev_data)
                 try:
                     handler(conn, ev, data)
                 except Exception:

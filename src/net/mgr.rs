@@ -625,7 +625,10 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                     }
                     io::set_nodelay(fd);
                     (*c).rem = peer;
-                    (*c).loc = io::local_addr(fd);
+                    // A listener bound to one address: that is the local
+                    // address of what it accepts (saves a getsockname).
+                    let l = (*lsn).loc;
+                    (*c).loc = if l.addr.ip == [0; 16] { io::local_addr(fd) } else { l };
                     (*c).fn_ = (*lsn).fn_;
                     (*c).fn_data = (*lsn).fn_data;
                     (*c).pfn = (*lsn).pfn;
