@@ -72,6 +72,25 @@ impl Fs {
         self.get().st.map(|f| f as usize) == Some(posix_st as *const () as usize)
     }
 
+    /// The kernel file descriptor behind `fd` when this filesystem opens
+    /// and reads files with the POSIX functions (so `fd` is a `FILE *`),
+    /// with the stream's logical position; else `None`.
+    ///
+    /// # Safety
+    /// `fd` from this filesystem's `op`.
+    #[allow(clippy::useless_conversion)] // `ftell`'s c_long is 32-bit on some targets
+    pub unsafe fn posix_fd(&self, fd: *mut c_void) -> Option<(c_int, i64)> {
+        let f = self.get();
+        let ours = f.op.map(|x| x as usize) == Some(posix_op as *const () as usize)
+            && f.rd.map(|x| x as usize) == Some(posix_rd as *const () as usize);
+        if !ours || fd.is_null() {
+            return None;
+        }
+        // SAFETY: `posix_op` returned `fd`, a live `FILE *`.
+        let (n, pos) = unsafe { (libc::fileno(fd as *mut libc::FILE), libc::ftell(fd as *mut libc::FILE)) };
+        (n >= 0 && pos >= 0).then_some((n, i64::from(pos)))
+    }
+
     /// `fs->st`; `None` when it reports 0 (absent).
     pub fn st(&self, path: &[u8]) -> Option<Stat> {
         let f = self.get().st?;

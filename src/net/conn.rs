@@ -47,6 +47,9 @@ pub struct ConnState {
     pub error: bool,
     /// Closed by `mg_close_conn` during a poll; freed at the end of it.
     pub dead: bool,
+    /// A file body is going out by `sendfile` (see `net::fs`): the write
+    /// step has work even with `send` empty.
+    pub streaming: bool,
 }
 
 /// The allocation behind every connection. (Aligning `c` on a cache line

@@ -240,7 +240,7 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
                 || (f & FLAG_IS_DRAINING != 0 && (*c).send.len == 0)
                 || st.error
                 || (st.readable && f & (FLAG_IS_FULL | FLAG_IS_RESOLVING) == 0)
-                || (st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0))
+                || (st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0 || st.streaming))
             {
                 urgent = true;
             }
@@ -532,10 +532,21 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
                 read_once(c, now);
             }
             let st = state(c);
-            if st.writable && (*c).send.len > 0 && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered
-            {
-                (*c).set_flag(FLAG_IS_WRITABLE, true);
-                write_once(c);
+            if st.writable && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered {
+                if (*c).send.len > 0 {
+                    (*c).set_flag(FLAG_IS_WRITABLE, true);
+                    write_once(c);
+                } else if st.streaming {
+                    (*c).set_flag(FLAG_IS_WRITABLE, true);
+                    match super::fs::sendfile_turn(c) {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            let mut v: c_long = n as c_long;
+                            call(c, MG_EV_WRITE, &mut v as *mut c_long as *mut c_void);
+                        }
+                        Err(()) => (*c).set_flag(FLAG_IS_CLOSING, true),
+                    }
+                }
             }
         }
     }
