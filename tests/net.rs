@@ -336,3 +336,50 @@ fn poll_order_follows_the_list_through_closes_and_compaction() {
     assert_eq!(closed.len(), w.closed.len(), "one MG_EV_CLOSE per connection");
     assert_eq!(closed.len(), 44, "every connection closed once");
 }
+
+#[test]
+fn accepted_and_client_sockets_have_tcp_nodelay() {
+    // Mongoose sets TCP_NODELAY on its TCP sockets; accepted ones get it by
+    // inheritance from the listener on Linux (no setsockopt per accept).
+    fn nodelay(c: *mut mg_connection) -> c_int {
+        let mut v: c_int = -1;
+        let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
+        // SAFETY: a live connection's socket; `v`/`len` describe an int.
+        unsafe {
+            let fd = (*c).fd as isize as c_int;
+            libc::getsockopt(
+                fd,
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                &mut v as *mut c_int as *mut c_void,
+                &mut len,
+            );
+        }
+        v
+    }
+    let mut mgr = new_mgr();
+    let url = CString::new("tcp://127.0.0.1:0").unwrap();
+    // SAFETY: live manager; no handler.
+    let lsn = unsafe { mg_listen(&mut *mgr, url.as_ptr(), None, ptr::null_mut()) };
+    let curl = CString::new(format!("tcp://127.0.0.1:{}", port_of(lsn))).unwrap();
+    // SAFETY: live manager; no handler.
+    let cl = unsafe { mg_connect(&mut *mgr, curl.as_ptr(), None, ptr::null_mut()) };
+    assert!(!cl.is_null());
+    poll_until(&mut mgr, 3000, |m| count_conns(m) == 3);
+    assert_eq!(count_conns(&mgr), 3);
+    let mut c = mgr.conns;
+    let mut seen = 0;
+    while !c.is_null() {
+        // SAFETY: walking the live list.
+        unsafe {
+            if !(*c).flag(FLAG_IS_LISTENING) {
+                assert_ne!(nodelay(c), 0, "TCP_NODELAY on connection {}", (*c).id);
+                seen += 1;
+            }
+            c = (*c).next;
+        }
+    }
+    assert_eq!(seen, 2);
+    // SAFETY: not used afterwards.
+    unsafe { mg_mgr_free(&mut *mgr) };
+}

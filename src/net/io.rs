@@ -100,6 +100,10 @@ pub fn close(fd: c_int) {
 pub fn listen(addr: &mg_addr, udp: bool) -> io::Result<c_int> {
     let fd = socket(addr, udp)?;
     setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1);
+    if !udp && NODELAY_INHERITED {
+        // Accepted sockets inherit it: one call here instead of one per accept.
+        set_nodelay(fd);
+    }
     if addr.is_ip6 {
         // Departure (IPv6 works): dual-stack, so `[::]` also takes IPv4.
         setopt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 0);
@@ -159,6 +163,10 @@ pub fn set_client_opts(fd: c_int) {
 }
 
 /// Disable Nagle on accepted sockets: responses are written whole.
+/// Whether accepted sockets inherit TCP_NODELAY from their listener (Linux
+/// copies the listener's TCP options into the child; `tests/net.rs` checks).
+pub const NODELAY_INHERITED: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
 pub fn set_nodelay(fd: c_int) {
     setopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
 }

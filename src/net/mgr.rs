@@ -634,7 +634,9 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                         io::close(fd);
                         break;
                     }
-                    io::set_nodelay(fd);
+                    if !io::NODELAY_INHERITED {
+                        io::set_nodelay(fd);
+                    }
                     (*c).rem = peer;
                     // A listener bound to one address: that is the local
                     // address of what it accepts (saves a getsockname).
