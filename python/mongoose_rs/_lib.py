@@ -343,12 +343,10 @@ mg_timer_add = _proto("mg_timer_add", P, [P, c_uint64, c_uint, TIMER_FN, P])
 mg_timer_free = _proto("mg_timer_free", None, [P, P])
 
 mg_http_reply = _proto("mg_http_reply", None, [P, c_int, c_char_p, c_char_p], variadic=True)
-# A second, unprototyped handle on the same function for Connection.reply():
-# every argument there already has the right type, and skipping argtypes
-# conversion saves a good part of the call's cost.
-# Through a PyDLL handle the GIL stays held for the call: mg_http_reply only
-# formats into c->send and never blocks, so releasing and re-taking the GIL
-# (what CDLL does around every call) would be pure overhead.
+# A second handle on the same function for Connection.reply(): unprototyped
+# (its arguments already have the right types, so argtypes conversion is pure
+# cost) and through PyDLL, which keeps the GIL for the call: mg_http_reply
+# only formats into c->send and never blocks.
 mg_http_reply_fast = ctypes.PyDLL(LIBRARY_PATH)["mg_http_reply"]
 mg_http_reply_fast.restype = None
 mg_http_printf_chunk = _proto("mg_http_printf_chunk", None, [P, c_char_p], variadic=True)

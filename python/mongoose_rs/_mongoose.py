@@ -786,10 +786,7 @@ class Manager:
             self._owners.pop(tok, None)
 
     def _convert(self, ev, ev_data):
-        if ev in _NO_DATA_EVENTS or not ev_data:
-            return None
-        if ev == MG_EV_HTTP_MSG or ev == MG_EV_HTTP_HDRS or ev == MG_EV_WS_OPEN:
-            return HttpMessage(ev_data)
+        # The rarer events; `_on_event` handles data-less and HTTP ones inline.
         if ev == MG_EV_ERROR:
             return _dec(ctypes.string_at(ev_data))
         if ev == MG_EV_WAKEUP:

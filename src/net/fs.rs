@@ -469,6 +469,7 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
         };
         let sock = (*c).sock();
         let mut total = 0usize;
+        let mut failed = false;
         while (*s).remaining > 0 {
             let want = (*s).remaining.min(1 << 30) as usize;
             let n = libc::sendfile(sock, kfd, &mut off, want);
@@ -488,12 +489,15 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
                     break;
                 }
                 _ => {
-                    (*s).file = Some((kfd, off));
-                    return Err(());
+                    failed = true;
+                    break;
                 }
             }
         }
         (*s).file = Some((kfd, off));
+        if failed {
+            return Err(());
+        }
         if (*s).remaining == 0 || (*s).short {
             state(c).streaming = false; // the pump finishes at the WRITE/POLL
         }

@@ -162,11 +162,11 @@ pub fn set_client_opts(fd: c_int) {
     setopt(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
 }
 
-/// Disable Nagle on accepted sockets: responses are written whole.
 /// Whether accepted sockets inherit TCP_NODELAY from their listener (Linux
 /// copies the listener's TCP options into the child; `tests/net.rs` checks).
 pub const NODELAY_INHERITED: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
+/// Disable Nagle on accepted sockets: responses are written whole.
 pub fn set_nodelay(fd: c_int) {
     setopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
 }

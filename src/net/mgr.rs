@@ -274,10 +274,10 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
         // (closing, draining, sticky readiness) and decides how long to
         // sleep. Listeners backing off after EMFILE need that pass too.
         let ready = wait_for_events(mp, Some(0));
-        if (ready == 0 && ms != 0) || (*mp).retrying > 0 {
+        if (!ready && ms != 0) || (*mp).retrying > 0 {
             let mut next_due = u64::MAX;
             let urgent = prescan(mgr, start, &mut next_due);
-            let mut wait: Option<u64> = if urgent || ms == 0 || ready > 0 {
+            let mut wait: Option<u64> = if urgent || ms == 0 || ready {
                 Some(0)
             } else if ms < 0 {
                 None
@@ -318,8 +318,8 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
 }
 
 /// Wait for readiness and record it in the connections' sticky state.
-/// Returns how many events arrived.
-unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> usize {
+/// Returns whether anything arrived.
+unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> bool {
     // SAFETY: `mp` live; events are taken out of the manager so no borrow of
     // it is held while we touch connections.
     unsafe {
@@ -330,9 +330,8 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> usize {
         if (*mp).poll.poll(&mut events, timeout).is_err() {
             events.clear();
         }
-        let mut n = 0;
+        let any = !events.is_empty();
         for ev in events.iter() {
-            n += 1;
             if ev.token() == WAKE {
                 (*mp).shared.drain();
                 continue;
@@ -357,7 +356,7 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> usize {
             }
         }
         (*mp).events = Some(events);
-        n
+        any
     }
 }
 
@@ -517,10 +516,7 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
             return;
         }
         if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
-            if state(c).shutdown.close_listener {
-                // A listener opened after shutdown began.
-                drain_listener(mgr, c, now);
-            } else if f & FLAG_IS_READABLE != 0 {
+            if f & FLAG_IS_READABLE != 0 {
                 accept_some(mgr, c, now);
             }
         } else if f & FLAG_IS_CONNECTING != 0 {
@@ -569,24 +565,10 @@ unsafe fn finish_connect(c: *mut mg_connection) {
     }
 }
 
-/// Shutdown: accept every connection the kernel completed on `lsn` (they
-/// get answered and closed), then stop listening.
-///
-/// # Safety
-/// `mgr`, `lsn` live; inside a poll.
-unsafe fn drain_listener(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
-    // SAFETY: `lsn` live; flags re-read after the callbacks `accept_some` makes.
-    unsafe {
-        state(lsn).readable = true;
-        while state(lsn).readable && !(*lsn).flag(FLAG_IS_CLOSING) && !state(lsn).dead {
-            accept_some(mgr, lsn, now);
-        }
-        (*lsn).set_flag(FLAG_IS_CLOSING, true);
-    }
-}
-
-/// Shutdown has begun: drain and close every TCP listener now, before the
-/// walk writes any response carrying `Connection: close`. A client that
+/// Shutdown is on: accept every connection the kernel completed on each TCP
+/// listener (they get answered and closed), then close the listener, before
+/// the walk writes any response carrying `Connection: close`. Runs on every
+/// poll during shutdown, so listeners opened after it began go the same way. A client that
 /// reconnects on seeing that header then finds the port closed (refused);
 /// closing the listener at its own turn, after those responses went out,
 /// let a fast client's handshake complete in the kernel just before the
@@ -600,10 +582,9 @@ pub(super) unsafe fn close_listeners_for_shutdown(mgr: *mut mg_mgr, now: u64) {
     // SAFETY: `mp` live for the poll; the listeners are collected first (the
     // callbacks below may link new connections), and each is re-checked.
     unsafe {
-        if mp.is_null() || !(*mp).shutdown.active || (*mp).shutdown.listeners_closed {
+        if mp.is_null() || !(*mp).shutdown.active {
             return;
         }
-        (*mp).shutdown.listeners_closed = true;
         let lsns: Vec<*mut mg_connection> = (*mp)
             .order
             .iter()
@@ -614,8 +595,10 @@ pub(super) unsafe fn close_listeners_for_shutdown(mgr: *mut mg_mgr, now: u64) {
             if state(lsn).dead || (*lsn).flag(FLAG_IS_CLOSING) {
                 continue;
             }
-            state(lsn).shutdown.seen = true;
-            drain_listener(mgr, lsn, now);
+            state(lsn).readable = true;
+            while state(lsn).readable && !(*lsn).flag(FLAG_IS_CLOSING) && !state(lsn).dead {
+                accept_some(mgr, lsn, now);
+            }
             if !state(lsn).dead {
                 close_conn(mgr, lsn);
             }

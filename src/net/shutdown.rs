@@ -25,9 +25,6 @@ pub struct Shutdown {
     pub signal_grace: Option<u64>,
     /// Signals already acted on.
     pub signals_seen: usize,
-    /// The TCP listeners were drained and closed (see
-    /// `mgr::close_listeners_for_shutdown`).
-    pub listeners_closed: bool,
 }
 
 /// Per-connection shutdown state.
@@ -40,9 +37,6 @@ pub struct ConnShutdown {
     pub in_flight: bool,
     /// Idle keep-alive connection: close once silent until this time.
     pub idle_until: u64,
-    /// A TCP listener to close after accepting what the kernel has queued
-    /// (closing it with a backlog would reset those clients).
-    pub close_listener: bool,
 }
 
 /// Whether shutdown has begun for the manager of `c`.
@@ -151,10 +145,11 @@ unsafe fn classify(c: *mut mg_connection, now: u64) {
         let f = (*c).flags;
         let st = state(c);
         st.shutdown.seen = true;
-        if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
-            st.shutdown.close_listener = true; // stop accepting (see mgr::service)
-        } else if f & FLAG_IS_LISTENING != 0 {
-            (*c).set_flag(FLAG_IS_CLOSING, true);
+        if f & FLAG_IS_LISTENING != 0 {
+            // TCP listeners: `mgr::close_listeners_for_shutdown` drains them.
+            if f & FLAG_IS_UDP != 0 {
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+            }
         } else if f & FLAG_IS_ACCEPTED != 0 {
             // Mid-request: bytes of a request buffered, or a response being
             // produced. Otherwise idle (perhaps still flushing a response).
