@@ -358,6 +358,10 @@ class Runner:
                                     extra={srv.name: {"rss0_kb": rss0, "rss1_kb": rss1,
                                                       "rss_per_conn": per_conn,
                                                       "cpu_vs_0idle": None}})
+                # The same idle crowd under a light load: one request per
+                # loop iteration, so the per-iteration walk over every
+                # connection (MG_EV_POLL) is most of the cost.
+                self.measure("d1", [srv], 1, label=f"(d) hello c=1, {idle} idle")
                 helper.stdin.close()
                 tail = helper.stdout.read()
                 helper.wait(timeout=30)

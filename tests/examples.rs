@@ -287,3 +287,23 @@ fn graceful_shutdown_under_load_loses_nothing() {
     assert!(answered.load(SeqCst) >= 500);
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "listener closed");
 }
+
+/// The C programs of `bench/` keep building (-Wall -Wextra -Werror) and
+/// doing what the benchmark relies on.
+#[test]
+fn bench_programs_build_and_run() {
+    let bench = util::repo().join("bench");
+    let hello = util::compile_c(&[&bench.join("servers/hello.c")], util::Link::Shared, &[]).unwrap();
+    let (mut child, port) = start_server(&hello, &["http://127.0.0.1:0"]);
+    let (st, head, body) = get(port, "GET / HTTP/1.1\r\n\r\n");
+    assert_eq!((st, &body[..]), (200, &b"hello\n"[..]), "{head}");
+    sigterm(&child);
+    assert_eq!(wait_exit(&mut child, 3000), Some(0));
+
+    let walk = util::compile_c(&[&bench.join("walk_idle.c")], util::Link::Shared, &[]).unwrap();
+    let out = Command::new(&walk).args(["40", "100"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // 40 accepted connections plus the listener.
+    assert!(text.starts_with("connections=41 ns/connection/iteration="), "{text}");
+}

@@ -383,3 +383,142 @@ fn accepted_and_client_sockets_have_tcp_nodelay() {
     // SAFETY: not used afterwards.
     unsafe { mg_mgr_free(&mut *mgr) };
 }
+
+/// What `idle_turn_*` handlers do on the third MG_EV_POLL of a connection
+/// that has been silent since it was accepted (the loop's quiet-connection
+/// path): queue data, drain, or hand over to another handler.
+#[derive(Default)]
+struct IdleScript {
+    accepted: u8,
+    switched_polls: u32,
+    pfn_polls: u32,
+    fn_polls: u32,
+    /// The POLL count of role 1 at its MG_EV_WRITE, of role 2 at MG_EV_CLOSE:
+    /// 3 when the turn that fired the POLL also wrote or closed.
+    write_at_poll: u8,
+    close_at_poll: u8,
+}
+
+unsafe extern "C" fn idle_actor(c: *mut mg_connection, ev: c_int, _ev_data: *mut c_void) {
+    // SAFETY: fn_data is the test's live `IdleScript`; `c` is live.
+    unsafe {
+        let s = &mut *((*c).fn_data as *mut IdleScript);
+        if (*c).flag(FLAG_IS_LISTENING) {
+            return;
+        }
+        match ev {
+            MG_EV_ACCEPT => {
+                s.accepted += 1;
+                (*c).data[0] = s.accepted as _; // role
+            }
+            MG_EV_POLL => {
+                s.fn_polls += 1;
+                (*c).data[1] += 1;
+                if (*c).data[1] != 3 {
+                    return;
+                }
+                match (*c).data[0] {
+                    1 => {
+                        mg_send(c, b"late\n".as_ptr() as *const c_void, 5);
+                    }
+                    2 => (*c).set_flag(FLAG_IS_DRAINING, true),
+                    3 => (*c).fn_ = Some(idle_switched),
+                    _ => {}
+                }
+            }
+            MG_EV_WRITE if (*c).data[0] == 1 => s.write_at_poll = (*c).data[1] as u8,
+            MG_EV_CLOSE if (*c).data[0] == 2 => s.close_at_poll = (*c).data[1] as u8,
+            _ => {}
+        }
+    }
+}
+
+unsafe extern "C" fn idle_switched(c: *mut mg_connection, ev: c_int, _ev_data: *mut c_void) {
+    // SAFETY: fn_data is the test's live `IdleScript`.
+    let s = unsafe { &mut *((*c).fn_data as *mut IdleScript) };
+    // SAFETY: `c` live.
+    if ev == MG_EV_POLL && unsafe { !(*c).flag(FLAG_IS_LISTENING) } {
+        s.switched_polls += 1;
+    }
+}
+
+unsafe extern "C" fn idle_pfn(c: *mut mg_connection, ev: c_int, _ev_data: *mut c_void) {
+    // SAFETY: fn_data is the test's live `IdleScript`.
+    let s = unsafe { &mut *((*c).fn_data as *mut IdleScript) };
+    // SAFETY: `c` live.
+    if ev == MG_EV_POLL && unsafe { !(*c).flag(FLAG_IS_LISTENING) } {
+        s.pfn_polls += 1;
+    }
+}
+
+fn read_all_until_eof_or(stream: &mut TcpStream, mgr: &mut mg_mgr, want: usize) -> Vec<u8> {
+    stream.set_nonblocking(true).unwrap();
+    let mut got = Vec::new();
+    poll_until(mgr, 5000, |_| {
+        let mut buf = [0u8; 64];
+        match stream.read(&mut buf) {
+            Ok(0) => true,
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                got.len() >= want
+            }
+            Err(_) => false,
+        }
+    });
+    got
+}
+
+#[test]
+fn idle_http_connections_still_act_on_their_poll_events() {
+    let mut mgr = new_mgr();
+    let mut s = IdleScript::default();
+    let sp = &mut s as *mut IdleScript as *mut c_void;
+    let url = CString::new("http://127.0.0.1:0").unwrap();
+    // SAFETY: live manager; the script outlives the manager's use of it.
+    let lsn = unsafe { mongoose::ffi::http::mg_http_listen(&mut *mgr, url.as_ptr(), Some(idle_actor), sp) };
+    assert!(!lsn.is_null());
+    let port = port_of(lsn);
+    let mut clients = Vec::new();
+    for n in 1..=3u8 {
+        clients.push(TcpStream::connect(("127.0.0.1", port)).unwrap());
+        let sp = &s as *const IdleScript;
+        // SAFETY: only read between polls.
+        poll_until(&mut mgr, 5000, |_| unsafe { (*sp).accepted } == n);
+    }
+    assert_eq!(s.accepted, 3);
+    // Role 1 queued bytes on a POLL: they are written out.
+    assert_eq!(read_all_until_eof_or(&mut clients[0], &mut mgr, 5), b"late\n");
+    // Role 2 set is_draining on a POLL: nothing to flush, so it closes.
+    assert_eq!(read_all_until_eof_or(&mut clients[1], &mut mgr, 1), b"");
+    // Both within the turn of that POLL, as Mongoose does.
+    assert_eq!((s.write_at_poll, s.close_at_poll), (3, 3));
+    // Role 3 swapped its handler on a POLL: the next POLLs reach the new one.
+    let sp = &s as *const IdleScript;
+    // SAFETY: only read between polls.
+    poll_until(&mut mgr, 5000, |_| unsafe { (*sp).switched_polls } >= 3);
+    assert!(s.switched_polls >= 3);
+    // SAFETY: frees every connection.
+    unsafe { mg_mgr_free(&mut *mgr) };
+}
+
+#[test]
+fn idle_connections_with_a_foreign_protocol_handler_get_poll_there_too() {
+    let mut mgr = new_mgr();
+    let mut s = IdleScript::default();
+    let sp = &mut s as *mut IdleScript as *mut c_void;
+    let url = CString::new("tcp://127.0.0.1:0").unwrap();
+    // SAFETY: live manager; the script outlives the manager's use of it.
+    let lsn = unsafe { mg_listen(&mut *mgr, url.as_ptr(), Some(idle_switched), sp) };
+    assert!(!lsn.is_null());
+    // SAFETY: a live listener; accepted connections inherit pfn/pfn_data.
+    unsafe { (*lsn).pfn = Some(idle_pfn) };
+    let _client = TcpStream::connect(("127.0.0.1", port_of(lsn))).unwrap();
+    let sp = &s as *const IdleScript;
+    // SAFETY: only read between polls.
+    poll_until(&mut mgr, 5000, |_| unsafe { (*sp).pfn_polls } >= 5);
+    assert!(s.pfn_polls >= 5, "protocol handler saw {} POLLs", s.pfn_polls);
+    // Both handlers see every POLL of the accepted connection.
+    assert_eq!(s.pfn_polls, s.switched_polls);
+    // SAFETY: frees every connection.
+    unsafe { mg_mgr_free(&mut *mgr) };
+}

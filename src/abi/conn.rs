@@ -63,7 +63,37 @@ pub struct mg_connection {
     pub data: [c_char; MG_DATA_SIZE],
     pub tls: *mut c_void,
     pub flags: c_uint,
+    /// Library-private (`RS_*` bits): the 4 bytes after the flag word are
+    /// padding in Mongoose's struct, which C code cannot name. The loop keeps
+    /// its per-connection readiness and protocol bits here, in the flags'
+    /// cache line, so an idle connection's turn touches no other memory
+    /// for them (see `net::conn`).
+    pub rs: c_uint,
 }
+
+// Library-private bits of `mg_connection.rs`.
+/// The socket is registered with the poller.
+pub const RS_REGISTERED: c_uint = 1 << 0;
+/// Edge-triggered readiness not yet consumed (sticky until EAGAIN).
+pub const RS_READABLE: c_uint = 1 << 1;
+pub const RS_WRITABLE: c_uint = 1 << 2;
+/// The peer's FIN was reported: a short read no longer means "drained",
+/// since no further edge will announce the end of stream.
+pub const RS_READ_CLOSED: c_uint = 1 << 3;
+/// The poller reported an error condition.
+pub const RS_ERROR: c_uint = 1 << 4;
+/// Closed by `mg_close_conn` during a poll; freed at the end of it.
+pub const RS_DEAD: c_uint = 1 << 5;
+/// A file body is going out by `sendfile` (see `net::fs`): the write step
+/// has work even with `send` empty.
+pub const RS_STREAMING: c_uint = 1 << 6;
+/// HTTP: we answered 400/408 and discard whatever the peer sends next.
+pub const RS_HTTP_REJECTED: c_uint = 1 << 7;
+/// HTTP: a request was served during shutdown; close once its response ends.
+pub const RS_HTTP_CLOSE_AFTER_RESP: c_uint = 1 << 8;
+/// HTTP: a partial request head is buffered (`HttpConnState::head_started`
+/// is set), which the opt-in header timeout watches.
+pub const RS_HTTP_HEAD_PENDING: c_uint = 1 << 9;
 
 // Bit positions of the flags within `mg_connection.flags` (Mongoose 7.23 layout).
 pub const FLAG_DSCP_MASK: c_uint = 0x3f;
@@ -103,6 +133,22 @@ impl mg_connection {
             self.flags |= bit;
         } else {
             self.flags &= !bit;
+        }
+    }
+
+    /// Whether library-private bit `bit` (`RS_*`) is set.
+    #[inline]
+    pub fn rs(&self, bit: c_uint) -> bool {
+        self.rs & bit != 0
+    }
+
+    /// Set or clear library-private bit `bit` (`RS_*`).
+    #[inline]
+    pub fn set_rs(&mut self, bit: c_uint, on: bool) {
+        if on {
+            self.rs |= bit;
+        } else {
+            self.rs &= !bit;
         }
     }
 
@@ -180,5 +226,6 @@ pub struct mg_connection_bitfields {
 
 const _: () = assert!(core::mem::size_of::<mg_connection>() == 288);
 const _: () = assert!(core::mem::offset_of!(mg_connection, flags) == 280);
+const _: () = assert!(core::mem::offset_of!(mg_connection, rs) == 284);
 const _: () = assert!(core::mem::size_of::<mg_mgr>() == 144);
 const _: () = assert!(core::mem::offset_of!(mg_mgr, pipe) == 136);

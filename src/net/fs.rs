@@ -18,7 +18,6 @@
 //! * a file that shrinks while being sent closes the connection after what
 //!   could be read, instead of leaving the client waiting;
 //! * `Connection: close` is honoured after a streamed body too.
-use super::conn::state;
 use super::http::reply_bytes;
 use super::{cstr, error, shutdown};
 use crate::abi::*;
@@ -123,7 +122,7 @@ unsafe fn extra_for<'a>(c: *mut mg_connection, extra: &'a [u8]) -> Cow<'a, [u8]>
         if !(*c).flag(FLAG_IS_ACCEPTED) || !shutdown::active_for(c) {
             return Cow::Borrowed(extra);
         }
-        state(c).http.close_after_resp = true;
+        (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, true);
         let has = extra
             .split(|&b| b == b'\n')
             .any(|l| l.len() >= 11 && l[..11].eq_ignore_ascii_case(b"connection:"));
@@ -412,7 +411,7 @@ unsafe fn pump(c: *mut mg_connection) {
                 }
                 return finish(c);
             }
-            state(c).streaming = true;
+            (*c).set_rs(RS_STREAMING, true);
             return;
         }
         if (*c).send.len == 0
@@ -422,7 +421,7 @@ unsafe fn pump(c: *mut mg_connection) {
         {
             if let Some(f) = Fs::new((*s).fd.fs).posix_fd((*s).fd.fd) {
                 (*s).file = Some(f);
-                state(c).streaming = true;
+                (*c).set_rs(RS_STREAMING, true);
                 return;
             }
         }
@@ -451,7 +450,7 @@ unsafe fn pump(c: *mut mg_connection) {
 }
 
 /// The loop's write step for a connection whose file body goes by
-/// `sendfile` (`state(c).streaming`): hand file bytes to the socket until it
+/// `sendfile` (`RS_STREAMING`): hand file bytes to the socket until it
 /// is full (then wait for writability like any other write) or the body is
 /// done. Returns the bytes sent; `Err` on a socket error.
 ///
@@ -464,7 +463,7 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
         let s = (*c).pfn_data as *mut Stream;
         let Some((kfd, mut off)) = (if is_stream((*c).pfn) && !s.is_null() { (*s).file } else { None })
         else {
-            state(c).streaming = false;
+            (*c).set_rs(RS_STREAMING, false);
             return Ok(0);
         };
         let sock = (*c).sock();
@@ -485,7 +484,7 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
             match std::io::Error::last_os_error().raw_os_error() {
                 Some(libc::EINTR) => continue,
                 Some(libc::EAGAIN) => {
-                    state(c).writable = false;
+                    (*c).set_rs(RS_WRITABLE, false);
                     break;
                 }
                 _ => {
@@ -499,7 +498,7 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
             return Err(());
         }
         if (*s).remaining == 0 || (*s).short {
-            state(c).streaming = false; // the pump finishes at the WRITE/POLL
+            (*c).set_rs(RS_STREAMING, false); // the pump finishes at the WRITE/POLL
         }
         Ok(total)
     }
@@ -513,7 +512,7 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
 unsafe fn finish(c: *mut mg_connection) {
     // SAFETY: the Stream was made by `Box::into_raw` and is taken once.
     unsafe {
-        state(c).streaming = false;
+        (*c).set_rs(RS_STREAMING, false);
         let s = (*c).pfn_data as *mut Stream;
         if s.is_null() {
             (*c).pfn = Some(super::http::handler);
@@ -529,7 +528,7 @@ unsafe fn finish(c: *mut mg_connection) {
         if (*c).flag(FLAG_IS_ACCEPTED) && shutdown::active_for(c) {
             // Shutdown began while the body was streaming: this response
             // was the one in flight; close once it is flushed.
-            state(c).http.close_after_resp = true;
+            (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, true);
         }
         (*c).set_flag(FLAG_IS_RESP, false);
     }

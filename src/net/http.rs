@@ -9,24 +9,30 @@ use crate::core::http::{self as h, Chunked, Framing, Head, HeadError};
 use crate::ffi::http::fill_message;
 use core::ffi::{c_char, c_int, c_long, c_void};
 
-/// Per-connection HTTP state kept beside the C struct. `repr(C)` with the
-/// fields the POLL handler reads last: they then share a cache line with the
-/// loop's own per-connection flags (see `conn::ConnState`).
+/// Per-connection HTTP state kept beside the C struct (see
+/// `conn::ConnState`). What the POLL handler looks at on every turn are the
+/// `RS_HTTP_*` bits of `mg_connection.rs` instead.
 #[derive(Default)]
-#[repr(C)]
 pub struct HttpConnState {
     /// What the last parse left waiting at the front of `recv`.
     pub pending: Option<Pending>,
     /// When the first byte of the request head that is still incomplete
     /// arrived (ms); `None` while no partial head is buffered. Only read by
-    /// the opt-in header timeout.
-    pub head_started: Option<u64>,
-    /// A request was served during shutdown: close once its response ends.
-    pub close_after_resp: bool,
-    /// We answered 400/408 and are draining: whatever the peer sends from
-    /// now on is discarded unparsed, so no reply can follow the rejection
-    /// (Mongoose closes in the same turn and never parses these bytes).
-    pub rejected: bool,
+    /// the opt-in header timeout. Set and cleared with `RS_HTTP_HEAD_PENDING`
+    /// (see `set_head_started`).
+    head_started: Option<u64>,
+}
+
+/// Set or clear when the pending request head began, with its `RS_` bit.
+///
+/// # Safety
+/// `c` live.
+unsafe fn set_head_started(c: *mut mg_connection, at: Option<u64>) {
+    // SAFETY: `c` live.
+    unsafe {
+        state(c).http.head_started = at;
+        (*c).set_rs(RS_HTTP_HEAD_PENDING, at.is_some());
+    }
 }
 
 /// A message the parse loop is waiting on, remembered so the next parse
@@ -77,8 +83,10 @@ pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut
     // callback made by `parse`. Non-NULL `ev_data` is what the loop passes:
     // `&n` (a `long`) for READ, `&now` (a `uint64_t`) for POLL.
     unsafe {
-        if state(c).http.rejected {
-            // Already answered 400/408: the rest of the stream is noise.
+        if (*c).rs(RS_HTTP_REJECTED) {
+            // Already answered 400/408 and draining: whatever the peer sends
+            // now is discarded unparsed, so no reply can follow the
+            // rejection (Mongoose closes in the same turn, never parsing it).
             (*c).recv.len = 0;
             return;
         }
@@ -92,7 +100,7 @@ pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut
             MG_EV_POLL => {
                 let f = (*c).flags;
                 if f & FLAG_IS_ACCEPTED != 0 {
-                    if state(c).http.close_after_resp && f & FLAG_IS_RESP == 0 {
+                    if (*c).rs(RS_HTTP_CLOSE_AFTER_RESP) && f & FLAG_IS_RESP == 0 {
                         (*c).set_flag(FLAG_IS_DRAINING, true);
                     }
                     let now = if ev_data.is_null() { super::millis() } else { *(ev_data as *const u64) };
@@ -134,6 +142,9 @@ pub unsafe fn set_header_timeout(mgr: *mut mg_mgr, ms: impl Into<u64>) {
 unsafe fn head_timed_out(c: *mut mg_connection, now: u64) -> bool {
     // SAFETY: `c` live; its manager outlives it.
     unsafe {
+        if !(*c).rs(RS_HTTP_HEAD_PENDING) {
+            return false;
+        }
         let Some(since) = state(c).http.head_started else { return false };
         let mp = super::mgr::manager((*c).mgr);
         let limit = if mp.is_null() { 0 } else { (*mp).http_header_timeout };
@@ -143,7 +154,7 @@ unsafe fn head_timed_out(c: *mut mg_connection, now: u64) -> bool {
         if (*c).recv.len == 0 || (*c).flags & (FLAG_IS_RESP | FLAG_IS_DRAINING | FLAG_IS_CLOSING) != 0 {
             // The program consumed the bytes, or the connection is busy
             // answering or on its way out: nothing is being waited for.
-            state(c).http.head_started = None;
+            set_head_started(c, None);
             return false;
         }
         now.saturating_sub(since) >= limit
@@ -162,9 +173,8 @@ unsafe fn reject(c: *mut mg_connection, code: c_int, body: &[u8]) {
         if !(*c).flag(FLAG_IS_DRAINING) && !(*c).flag(FLAG_IS_CLOSING) {
             reply_bytes(c, code, b"", body);
         }
-        let st = &mut state(c).http;
-        st.rejected = true;
-        st.head_started = None;
+        (*c).set_rs(RS_HTTP_REJECTED, true);
+        set_head_started(c, None);
         (*c).set_flag(FLAG_IS_DRAINING, true);
         (*c).recv.len = 0;
     }
@@ -249,7 +259,7 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                     }
                 }
             };
-            state(c).http.head_started = None;
+            set_head_started(c, None);
             if accepted && shutdown::active_for(c) && !state(c).shutdown.in_flight {
                 // Arrived after shutdown began: refuse politely and close.
                 reply_bytes(c, 503, b"", SHUTDOWN_BODY);
@@ -284,7 +294,7 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                     // The request in flight when shutdown began: served,
                     // then the connection closes.
                     state(c).shutdown.in_flight = false;
-                    state(c).http.close_after_resp = true;
+                    (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, true);
                 }
             }
             call(c, MG_EV_HTTP_MSG, &mut hm as *mut _ as *mut c_void);
@@ -292,7 +302,7 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
             if ofs > (*c).recv.len {
                 ofs = (*c).recv.len; // the handler shrank recv
             }
-            if accepted && !(*c).flag(FLAG_IS_RESP) && (wants_close || state(c).http.close_after_resp) {
+            if accepted && !(*c).flag(FLAG_IS_RESP) && (wants_close || (*c).rs(RS_HTTP_CLOSE_AFTER_RESP)) {
                 (*c).set_flag(FLAG_IS_DRAINING, true);
                 break;
             }
@@ -308,7 +318,9 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
             p.set_len((*c).recv.len);
             if matches!(p, Pending::Head { .. }) && accepted && !closing {
                 // The header timeout counts from the first byte of this head.
-                state(c).http.head_started.get_or_insert_with(super::millis);
+                if state(c).http.head_started.is_none() {
+                    set_head_started(c, Some(super::millis()));
+                }
             }
             state(c).http.pending = Some(p);
         }
@@ -438,7 +450,7 @@ pub unsafe fn reply_bytes(c: *mut mg_connection, code: c_int, headers: &[u8], bo
             let mut hs = headers.to_vec();
             hs.extend_from_slice(CONNECTION_CLOSE);
             h::reply_head_into(&mut out, code, &hs, body.len());
-            state(c).http.close_after_resp = true;
+            (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, true);
         } else {
             h::reply_head_into(&mut out, code, headers, body.len());
         }

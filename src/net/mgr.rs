@@ -6,11 +6,11 @@
 //! pointer to the `Manager`, re-reads every connection field from memory
 //! after each callback, and never frees a connection that a walk in progress
 //! might still step on (`mg_close_conn` during a poll defers the free).
-use super::conn::{self, state, Sock};
+use super::conn::{self, state};
 use super::wakeup::Shared;
 use super::{call, io, log_error, millis, timer};
 use crate::abi::*;
-use core::ffi::{c_long, c_void};
+use core::ffi::{c_long, c_uint, c_void};
 use core::ptr;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
@@ -114,7 +114,7 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
 }
 
 /// Register a connection's socket with the poller (both directions, edge
-/// triggered; readiness is kept sticky in `ConnState`).
+/// triggered; readiness is kept sticky in the `RS_*` bits).
 ///
 /// # Safety
 /// `mgr`, `c` live; `fd` is `c`'s socket.
@@ -135,7 +135,7 @@ pub unsafe fn register(mgr: *mut mg_mgr, c: *mut mg_connection, fd: libc::c_int)
     // SAFETY: `c` is a live connection of this manager.
     unsafe {
         (*c).fd = fd as isize as *mut c_void;
-        state(c).sock = if ok { Sock::Registered } else { Sock::None };
+        (*c).set_rs(RS_REGISTERED, ok);
     }
     ok
 }
@@ -166,15 +166,14 @@ pub unsafe fn new_conn(mgr: *mut mg_mgr) -> *mut mg_connection {
 unsafe fn release_socket(mp: *mut Manager, c: *mut mg_connection) {
     // SAFETY: `c` is live; `mp` is its manager.
     unsafe {
-        let st = state(c);
         let fd = (*c).sock();
-        if st.sock == Sock::Registered {
+        if (*c).rs(RS_REGISTERED) {
             let _ = (*mp).poll.registry().deregister(&mut SourceFd(&fd));
         }
         if fd >= 0 {
             io::close(fd);
         }
-        st.sock = Sock::None;
+        (*c).set_rs(RS_REGISTERED, false);
         (*c).fd = usize::MAX as *mut c_void;
     }
 }
@@ -189,10 +188,10 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
     let mp = unsafe { manager(mgr) };
     // SAFETY: `c` is live; everything below uses short borrows only.
     unsafe {
-        if state(c).dead {
+        if (*c).rs(RS_DEAD) {
             return;
         }
-        state(c).dead = true;
+        (*c).set_rs(RS_DEAD, true);
         if !mp.is_null() {
             release_socket(mp, c);
             (*mp).ids.remove(&(*c).id);
@@ -217,37 +216,66 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
     }
 }
 
-/// Whether anything is ready to be done without waiting.
+/// Whether anything is ready to be done without waiting. Runs only before
+/// the loop would sleep, over every connection, so it goes through `order`
+/// with prefetching and reads nothing outside the lines a turn reads.
 unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
     let mut urgent = false;
-    // SAFETY: walks the live list; no callbacks are made here.
+    // SAFETY: the manager is live; `order` holds the linked (live)
+    // connections and NULL holes; no callbacks are made here.
     unsafe {
-        let mut c = (*mgr).conns;
-        while !c.is_null() {
-            let st = state(c);
-            (*c).flags &= !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
-            if st.retry_at != 0 {
-                if now >= st.retry_at {
-                    st.retry_at = 0;
-                    (*manager(mgr)).retrying -= 1;
-                    st.readable = true;
-                } else {
-                    *next_due = (*next_due).min(st.retry_at);
-                }
+        let mp = manager(mgr);
+        if (*mp).retrying > 0 {
+            retry_accepts(mp, now, next_due);
+        }
+        let order = &(*mp).order;
+        for (i, &c) in order.iter().enumerate() {
+            if let Some(&ahead) = order.get(i + PREFETCH_AHEAD) {
+                prefetch_conn(ahead);
+            }
+            if c.is_null() {
+                continue;
             }
             let f = (*c).flags;
+            if f & (FLAG_IS_READABLE | FLAG_IS_WRITABLE) != 0 {
+                (*c).flags = f & !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
+            }
+            let writes = (*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0 || (*c).rs(RS_STREAMING);
             if f & FLAG_IS_CLOSING != 0
                 || (f & FLAG_IS_DRAINING != 0 && (*c).send.len == 0)
-                || st.error
-                || (st.readable && f & (FLAG_IS_FULL | FLAG_IS_RESOLVING) == 0)
-                || (st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0 || st.streaming))
+                || (*c).rs(RS_ERROR)
+                || ((*c).rs(RS_READABLE) && f & (FLAG_IS_FULL | FLAG_IS_RESOLVING) == 0)
+                || ((*c).rs(RS_WRITABLE) && writes)
             {
                 urgent = true;
             }
-            c = (*c).next;
         }
     }
     urgent
+}
+
+/// Listeners backing off after EMFILE: those whose time has come become
+/// readable again (to try `accept`); the others bound the wait.
+///
+/// # Safety
+/// `mp` live; its `order` entries live or NULL.
+unsafe fn retry_accepts(mp: *mut Manager, now: u64, next_due: &mut u64) {
+    // SAFETY: per the contract; no callbacks are made here.
+    unsafe {
+        for &c in (*mp).order.iter() {
+            if c.is_null() || !(*c).flag(FLAG_IS_LISTENING) || state(c).retry_at == 0 {
+                continue;
+            }
+            let st = state(c);
+            if now >= st.retry_at {
+                st.retry_at = 0;
+                (*mp).retrying -= 1;
+                (*c).set_rs(RS_READABLE, true);
+            } else {
+                *next_due = (*next_due).min(st.retry_at);
+            }
+        }
+    }
 }
 
 /// `mg_mgr_poll`: one iteration of the event loop.
@@ -338,22 +366,23 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> bool {
             }
             // The token is the connection pointer; it is registered, so live.
             let c = ev.token().0 as *mut mg_connection;
-            let st = state(c);
-            if st.sock != Sock::Registered {
+            if !(*c).rs(RS_REGISTERED) {
                 continue;
             }
+            let mut bits = 0;
             if ev.is_error() {
-                st.error = true;
+                bits |= RS_ERROR;
             }
             if ev.is_readable() || ev.is_read_closed() {
-                st.readable = true;
+                bits |= RS_READABLE;
             }
             if ev.is_read_closed() {
-                st.read_closed = true;
+                bits |= RS_READ_CLOSED;
             }
             if ev.is_writable() || ev.is_write_closed() {
-                st.writable = true;
+                bits |= RS_WRITABLE;
             }
+            (*c).rs |= bits;
         }
         (*mp).events = Some(events);
         any
@@ -427,39 +456,93 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             if i >= PREFETCH_AHEAD {
                 prefetch_conn(*(*mp).order.as_ptr().add(i - PREFETCH_AHEAD));
             }
-            if c.is_null() || state(c).dead {
+            if c.is_null() || (*c).rs(RS_DEAD) {
                 continue;
             }
-            if state(c).error && !(*c).flag(FLAG_IS_CLOSING) {
-                state(c).error = false;
-                super::error(c, "socket error");
+            if quiet(c) {
+                // Nothing to read, write, report or close and no protocol
+                // work pending: the turn is MG_EV_POLL alone. The readiness
+                // flags stay clear, and the HTTP handler would do nothing on
+                // this POLL (no RS_HTTP_* bit, empty `recv`), so only a
+                // foreign protocol handler and the user's are called.
+                let pfn = (*c).pfn;
+                let http: HandlerFn = super::http::handler;
+                if pfn.map(|f| f as usize) != Some(http as usize) {
+                    if let Some(p) = pfn {
+                        p(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
+                    }
+                }
+                if let Some(f) = (*c).fn_ {
+                    f(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
+                }
+            } else {
+                if (*c).rs(RS_ERROR) && !(*c).flag(FLAG_IS_CLOSING) {
+                    (*c).set_rs(RS_ERROR, false);
+                    super::error(c, "socket error");
+                }
+                set_ready_flags(c);
+                let was_resp = (*c).flag(FLAG_IS_RESP);
+                call(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
+                if was_resp && !(*c).flag(FLAG_IS_RESP) {
+                    let mut zero: c_long = 0;
+                    call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+                }
             }
-            set_ready_flags(c);
-            let was_resp = (*c).flag(FLAG_IS_RESP);
-            call(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-            if was_resp && !(*c).flag(FLAG_IS_RESP) {
-                let mut zero: c_long = 0;
-                call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
-            }
+            // The POLL handler may have queued data, set flags or closed.
             service(mgr, c, now);
             if (*c).flag(FLAG_IS_DRAINING) && (*c).send.len == 0 {
                 (*c).set_flag(FLAG_IS_CLOSING, true);
             }
-            if (*c).flag(FLAG_IS_CLOSING) && !state(c).dead {
+            if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
                 close_conn(mgr, c);
             }
         }
     }
 }
 
+type HandlerFn = unsafe extern "C" fn(*mut mg_connection, libc::c_int, *mut c_void);
+
+/// Whether `c`'s turn can skip straight to MG_EV_POLL: the general path
+/// (error report, readiness flags, the HTTP handler's POLL work, the
+/// `is_resp` edge) would find nothing to do. Most connections of a busy
+/// server with many keep-alive clients are like this on most turns.
+///
+/// # Safety
+/// `c` live.
+#[inline(always)]
+unsafe fn quiet(c: *mut mg_connection) -> bool {
+    const BUSY_RS: c_uint = RS_ERROR
+        | RS_READABLE
+        | RS_STREAMING
+        | RS_HTTP_REJECTED
+        | RS_HTTP_CLOSE_AFTER_RESP
+        | RS_HTTP_HEAD_PENDING;
+    const BUSY_FLAGS: c_uint = FLAG_IS_READABLE
+        | FLAG_IS_WRITABLE
+        | FLAG_IS_RESP
+        | FLAG_IS_CLOSING
+        | FLAG_IS_DRAINING
+        | FLAG_IS_CONNECTING
+        | FLAG_IS_LISTENING
+        | FLAG_IS_RESOLVING;
+    // SAFETY: `c` live; the flag word may have been written by C.
+    unsafe {
+        (*c).rs & BUSY_RS == 0
+            && core::ptr::read_volatile(&(*c).flags) & BUSY_FLAGS == 0
+            && (*c).send.len == 0
+            && (*c).recv.len == 0
+    }
+}
+
 /// How many connections ahead of its turn the walk asks the CPU to fetch.
-const PREFETCH_AHEAD: usize = 6;
+const PREFETCH_AHEAD: usize = 8;
 
 /// Hint the cache lines a connection's turn reads when nothing happens on
-/// it: the private state, `recv.len`, `send.len` (an idle socket stays
-/// writable), `fn`/`pfn` and `flags`. With
-/// thousands of idle connections these are cache misses; fetching them a
-/// few turns early overlaps the misses instead of paying them one by one.
+/// it: `recv.len` and `send.len` (an idle socket stays writable), `fn`/`pfn`,
+/// and the flag word with the `RS_*` bits (three lines, see
+/// `conn::C_LINE_PHASE`). With thousands of idle connections these are
+/// cache misses; fetching them a few turns early overlaps the misses
+/// instead of paying them one by one.
 #[inline(always)]
 fn prefetch_conn(c: *mut mg_connection) {
     #[cfg(target_arch = "x86_64")]
@@ -472,12 +555,8 @@ fn prefetch_conn(c: *mut mg_connection) {
         // SAFETY: prefetching is a hint and never faults, whatever the
         // address; `wrapping_*` keeps the address arithmetic defined.
         unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_sub(16));
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_sub(48));
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, recv) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, send) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, fn_)));
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, pfn)));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, flags)));
         }
     }
@@ -488,11 +567,10 @@ fn prefetch_conn(c: *mut mg_connection) {
 unsafe fn set_ready_flags(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
-        let st = state(c);
         let f = (*c).flags;
-        let io_ok = st.sock == Sock::Registered && f & FLAG_IS_RESOLVING == 0;
-        let r = io_ok && st.readable && f & FLAG_IS_FULL == 0;
-        let w = io_ok && st.writable && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0);
+        let io_ok = (*c).rs(RS_REGISTERED) && f & FLAG_IS_RESOLVING == 0;
+        let r = io_ok && (*c).rs(RS_READABLE) && f & FLAG_IS_FULL == 0;
+        let w = io_ok && (*c).rs(RS_WRITABLE) && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0);
         let mut nf = f & !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
         if r {
             nf |= FLAG_IS_READABLE;
@@ -512,7 +590,7 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
     // SAFETY: `c` live; flags are re-read after every callback.
     unsafe {
         let f = (*c).flags;
-        if f & (FLAG_IS_RESOLVING | FLAG_IS_CLOSING) != 0 || state(c).dead {
+        if f & (FLAG_IS_RESOLVING | FLAG_IS_CLOSING) != 0 || (*c).rs(RS_DEAD) {
             return;
         }
         if f & FLAG_IS_LISTENING != 0 && f & FLAG_IS_UDP == 0 {
@@ -527,12 +605,11 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
             if (*c).flag(FLAG_IS_READABLE) {
                 read_once(c, now);
             }
-            let st = state(c);
-            if st.writable && !(*c).flag(FLAG_IS_CLOSING) && st.sock == Sock::Registered {
+            if (*c).rs(RS_WRITABLE) && (*c).rs(RS_REGISTERED) && !(*c).flag(FLAG_IS_CLOSING) {
                 if (*c).send.len > 0 {
                     (*c).set_flag(FLAG_IS_WRITABLE, true);
                     write_once(c);
-                } else if st.streaming {
+                } else if (*c).rs(RS_STREAMING) {
                     (*c).set_flag(FLAG_IS_WRITABLE, true);
                     match super::fs::sendfile_turn(c) {
                         Ok(0) => {}
@@ -592,14 +669,14 @@ pub(super) unsafe fn close_listeners_for_shutdown(mgr: *mut mg_mgr, now: u64) {
             .filter(|&c| !c.is_null() && (*c).flags & (FLAG_IS_LISTENING | FLAG_IS_UDP) == FLAG_IS_LISTENING)
             .collect();
         for lsn in lsns {
-            if state(lsn).dead || (*lsn).flag(FLAG_IS_CLOSING) {
+            if (*lsn).rs(RS_DEAD) || (*lsn).flag(FLAG_IS_CLOSING) {
                 continue;
             }
-            state(lsn).readable = true;
-            while state(lsn).readable && !(*lsn).flag(FLAG_IS_CLOSING) && !state(lsn).dead {
+            (*lsn).set_rs(RS_READABLE, true);
+            while (*lsn).rs(RS_READABLE) && !(*lsn).flag(FLAG_IS_CLOSING) && !(*lsn).rs(RS_DEAD) {
                 accept_some(mgr, lsn, now);
             }
-            if !state(lsn).dead {
+            if !(*lsn).rs(RS_DEAD) {
                 close_conn(mgr, lsn);
             }
         }
@@ -639,19 +716,19 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                     if (*c).tls.is_null() {
                         (*c).set_flag(FLAG_IS_TLS, false);
                     }
-                    if (*lsn).flag(FLAG_IS_CLOSING) || state(lsn).dead {
+                    if (*lsn).flag(FLAG_IS_CLOSING) || (*lsn).rs(RS_DEAD) {
                         break;
                     }
                 }
                 Ok(None) => {
-                    state(lsn).readable = false;
+                    (*lsn).set_rs(RS_READABLE, false);
                     break;
                 }
                 Err(e) => {
                     // Out of descriptors: back off instead of spinning on a
                     // listener that stays readable.
                     log_error(format_args!("accept: {e}"));
-                    state(lsn).readable = false;
+                    (*lsn).set_rs(RS_READABLE, false);
                     if state(lsn).retry_at == 0 {
                         (*manager(mgr)).retrying += 1;
                     }
@@ -689,7 +766,7 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                     // Short stream read: the socket is drained, a new edge
                     // will come with new data, unless the FIN was already
                     // announced: then read again to see the end of stream.
-                    state(c).readable = state(c).read_closed;
+                    (*c).set_rs(RS_READABLE, (*c).rs(RS_READ_CLOSED));
                 }
                 if n == 0 {
                     return;
@@ -702,7 +779,7 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                 let mut v: c_long = n as c_long;
                 call(c, MG_EV_READ, &mut v as *mut c_long as *mut c_void);
             }
-            io::Io::WouldBlock => state(c).readable = false,
+            io::Io::WouldBlock => (*c).set_rs(RS_READABLE, false),
             io::Io::Closed => (*c).set_flag(FLAG_IS_CLOSING, true),
         }
     }
@@ -724,7 +801,7 @@ pub(super) unsafe fn write_once(c: *mut mg_connection) {
                 let mut v: c_long = n as c_long;
                 call(c, MG_EV_WRITE, &mut v as *mut c_long as *mut c_void);
             }
-            io::Io::WouldBlock => state(c).writable = false,
+            io::Io::WouldBlock => (*c).set_rs(RS_WRITABLE, false),
             io::Io::Closed => (*c).set_flag(FLAG_IS_CLOSING, true),
         }
     }
