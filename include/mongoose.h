@@ -708,6 +708,15 @@ struct mg_addr {
   bool is_ip6;
 };
 
+// TLS options (PEM or DER).
+struct mg_tls_opts {
+  struct mg_str ca;
+  struct mg_str cert;
+  struct mg_str key;
+  struct mg_str name;
+  bool skip_verification;
+};
+
 // One file of the in-memory (packed) filesystem.
 struct mg_mem_file {
   const char *path;
@@ -1037,15 +1046,6 @@ struct mg_phy {
 struct mg_ws_message {
   struct mg_str data;
   uint8_t flags;
-};
-
-// TLS options (PEM or DER).
-struct mg_tls_opts {
-  struct mg_str ca;
-  struct mg_str cert;
-  struct mg_str key;
-  struct mg_str name;
-  bool skip_verification;
 };
 
 // Custom `%m`/`%M` printer: reads its own arguments from the `va_list`.
@@ -1579,6 +1579,38 @@ uint64_t mg_timegm(unsigned int year,
                    unsigned int hour,
                    unsigned int min,
                    unsigned int sec);
+
+// Start TLS on `c`. This build has no TLS: fires `MG_EV_ERROR` with
+// "TLS is not enabled" at once (inside the caller's handler) and marks the
+// connection closing; `is_tls`/`is_tls_hs` are not set, `MG_EV_CLOSE`
+// follows and the peer sees a plain close.
+void mg_tls_init(struct mg_connection *c, const struct mg_tls_opts *opts);
+
+// Release `c`'s TLS session: there is none in this build (no-op).
+void mg_tls_free(struct mg_connection *c);
+
+// Encrypt and send: no TLS session exists in this build, so this returns
+// `MG_IO_ERR` (0 when there is nothing to send).
+long mg_tls_send(struct mg_connection *c, const void *buf, size_t len);
+
+// Receive and decrypt: no TLS session exists in this build, so this returns
+// `MG_IO_ERR` (0 when there is no room to receive into).
+long mg_tls_recv(struct mg_connection *c, void *buf, size_t len);
+
+// Decrypted bytes waiting inside the TLS layer: always 0 in this build.
+size_t mg_tls_pending(struct mg_connection *c);
+
+// Push out buffered TLS records: nothing is ever buffered here (no-op).
+void mg_tls_flush(struct mg_connection *c);
+
+// Advance the TLS handshake: there is none in this build (no-op).
+void mg_tls_handshake(struct mg_connection *c);
+
+// Create the manager-wide TLS context: none in this build (no-op).
+void mg_tls_ctx_init(struct mg_mgr *mgr);
+
+// Free the manager-wide TLS context: none in this build (no-op).
+void mg_tls_ctx_free(struct mg_mgr *mgr);
 
 // `mg_url_port`: the explicit port or the scheme's default (host order).
 //

@@ -12,4 +12,5 @@ pub mod mem;
 pub mod net;
 pub mod str;
 pub mod timer;
+pub mod tls;
 pub mod url;
