@@ -286,7 +286,14 @@ struct mg_field_set;
 struct mg_dash;
 struct mg_dash_user;
 struct mg_dash_custom_handler;
-struct mg_queue;
+/* Written here rather than generated: the offsets are volatile, as in
+   Mongoose, so that C code polling them re-reads memory. */
+struct mg_queue {
+  char *buf;             /* caller-supplied storage */
+  size_t size;           /* bytes in buf */
+  volatile size_t tail;  /* read offset (consumer) */
+  volatile size_t head;  /* write offset (producer) */
+};
 /* ---- end of prologue; generated declarations follow ---- */
 
 
@@ -778,14 +785,6 @@ struct mg_wifi_scan_bss_data {
   uint8_t has_n: 1;
   uint8_t has_ac: 1;
   uint8_t has_ax: 1;
-};
-
-// Single-producer/single-consumer message ring in a caller buffer.
-struct mg_queue {
-  char *buf;
-  size_t size;
-  size_t tail;
-  size_t head;
 };
 
 // MD5 context (opaque to programs; only size and alignment matter).
@@ -1472,6 +1471,28 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
 
+// Set up `q` over `buf` (`size` bytes, owned by the caller; its contents
+// are not touched). The queue starts empty.
+void mg_queue_init(struct mg_queue *q, char *buf, size_t size);
+
+// Producer: reserve room for a message of `len` bytes. Sets `*buf` to where
+// the payload goes and returns the bytes available there: `>= len` on
+// success, 0 if the queue has no room (each message costs `len + 4` bytes,
+// plus 4 kept free for a wrap marker).
+size_t mg_queue_book(struct mg_queue *q, char **buf, size_t len);
+
+// Producer: commit the `len` bytes written at the booked position, making
+// the message visible to the consumer. A `len` of 0, or one larger than
+// what could be booked, is ignored.
+void mg_queue_add(struct mg_queue *q, size_t len);
+
+// Consumer: the oldest message. Sets `*buf` to its payload and returns its
+// length; 0 when the queue is empty.
+size_t mg_queue_next(struct mg_queue *q, char **buf);
+
+// Consumer: remove the message of `len` bytes that `mg_queue_next` returned.
+void mg_queue_del(struct mg_queue *q, size_t len);
+
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //
 // # Safety
@@ -1674,6 +1695,7 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

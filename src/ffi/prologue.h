@@ -275,5 +275,12 @@ struct mg_field_set;
 struct mg_dash;
 struct mg_dash_user;
 struct mg_dash_custom_handler;
-struct mg_queue;
+/* Written here rather than generated: the offsets are volatile, as in
+   Mongoose, so that C code polling them re-reads memory. */
+struct mg_queue {
+  char *buf;             /* caller-supplied storage */
+  size_t size;           /* bytes in buf */
+  volatile size_t tail;  /* read offset (consumer) */
+  volatile size_t head;  /* write offset (producer) */
+};
 /* ---- end of prologue; generated declarations follow ---- */
