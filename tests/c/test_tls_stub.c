@@ -217,6 +217,52 @@ static void test_usual_pattern_over_http(void) {
   mg_mgr_free(&mgr);
 }
 
+// Without mg_tls_init, an https:// scheme is only a hint: cleared after
+// MG_EV_ACCEPT / MG_EV_CONNECT, and the exchange runs in plaintext.
+static int s_hint_cli_connect = -1, s_hint_cli_after = -1, s_hint_srv_accept = -1;
+
+static void hint_srv(struct mg_connection *c, int ev, void *ev_data) {
+  (void) ev_data;
+  if (ev == MG_EV_ACCEPT) s_hint_srv_accept = c->is_tls;
+  if (ev == MG_EV_HTTP_MSG) {
+    mg_http_reply(c, 200, "", "hello %s", c->is_tls ? "tls" : "plain");
+  }
+}
+
+static void hint_cli(struct mg_connection *c, int ev, void *ev_data) {
+  if (ev == MG_EV_CONNECT) {
+    s_hint_cli_connect = c->is_tls;
+    mg_printf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  } else if (ev == MG_EV_WRITE && s_hint_cli_after < 0) {
+    s_hint_cli_after = c->is_tls;
+  } else if (ev == MG_EV_HTTP_MSG) {
+    struct mg_http_message *hm = (struct mg_http_message *) ev_data;
+    s_got_status = mg_http_status(hm);
+    snprintf(s_got_body, sizeof(s_got_body), "%.*s", (int) hm->body.len, hm->body.buf);
+    c->is_draining = 1;
+  } else if (ev == MG_EV_ERROR) {
+    s_got_status = -1;
+  }
+}
+
+static void test_https_hint_without_init(void) {
+  struct mg_mgr mgr;
+  struct mg_connection *lsn;
+  char url[64];
+  mg_mgr_init(&mgr);
+  lsn = mg_http_listen(&mgr, "https://127.0.0.1:0", hint_srv, NULL);
+  ASSERT(lsn != NULL);
+  if (lsn == NULL) return;
+  snprintf(url, sizeof(url), "https://127.0.0.1:%d", (int) mg_ntohs(lsn->loc.port));
+  s_got_status = 0;
+  mg_http_connect(&mgr, url, hint_cli, NULL);
+  POLL_UNTIL(&mgr, s_got_status != 0, 3000);
+  ASSERT(s_got_status == 200);
+  ASSERT_STR(s_got_body, "hello plain");
+  ASSERT(s_hint_srv_accept == 1 && s_hint_cli_connect == 1 && s_hint_cli_after == 0);
+  mg_mgr_free(&mgr);
+}
+
 // The internal entry points do nothing harmful and return the no-TLS values.
 static void test_noops(void) {
   struct mg_mgr mgr;
@@ -261,6 +307,7 @@ int main(void) {
   server_case("tls://127.0.0.1:0", 0, 1);
   test_client();
   test_usual_pattern_over_http();
+  test_https_hint_without_init();
   test_noops();
   TEST_DONE();
 }
