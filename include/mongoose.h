@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MG_VERSION "7.22"
+#define MG_VERSION "7.23"
 
 #define MG_ARCH_CUSTOM 0
 #define MG_ARCH_UNIX 1
@@ -104,31 +105,86 @@
 #define MG_TLS MG_TLS_NONE
 
 #define MG_OTA_NONE 0
+#define MG_OTA_STM32H5 1
+#define MG_OTA_STM32H7 2
+#define MG_OTA_STM32H7_DUAL_CORE 3
+#define MG_OTA_STM32F 4
+#define MG_OTA_CH32V307 100
+#define MG_OTA_U2A 200
+#define MG_OTA_RT1020 300
+#define MG_OTA_RT1050 301
+#define MG_OTA_RT1060 302
+#define MG_OTA_RT1064 303
+#define MG_OTA_RT1170 304
+#define MG_OTA_MCXN 310
+#define MG_OTA_RW612 320
+#define MG_OTA_FLASH 900
+#define MG_OTA_ESP32 910
+#define MG_OTA_PICOSDK 920
 #define MG_OTA_CUSTOM 1000
+#undef MG_OTA
 #define MG_OTA MG_OTA_NONE
+#ifndef MG_OTA_URL
+#define MG_OTA_URL NULL
+#endif
+#ifndef MG_OTA_TLS_CA
+#define MG_OTA_TLS_CA NULL
+#endif
+#ifndef MG_OTA_STATUS_FN
+#define MG_OTA_STATUS_FN NULL
+#endif
+#define MG_OTA_STATE_GET() 0
+#define MG_OTA_STATE_SET(val) (void) (val)
+#define MG_OTA_ROLLBACK_TIMER_START()
+#define MG_OTA_ROLLBACK_TIMER_FEED()
 #define MG_OTA_FIRMWARE_VERSION "1.0.0"
 #define MG_OTA_MAX_VERSION_LEN 64
 #define MG_OTA_PULL_INTERVAL_SECONDS 60
 #define MG_OTA_ROLLBACK_TIMEOUT_SECONDS 120
 
-#define MG_ENABLE_LOG 1
-#define MG_ENABLE_EPOLL 1
+/* What this library does (it is compiled once, so a program's own -D of
+   these changes nothing in it; they are replaced here to say so). */
+#undef MG_ENABLE_EPOLL
+#undef MG_ENABLE_POLL
+#undef MG_ENABLE_SOCKET
+#undef MG_ENABLE_TCPIP
+#undef MG_ENABLE_DIRLIST
+#undef MG_ENABLE_POSIX_FS
+#undef MG_ENABLE_SSI
+#undef MG_ENABLE_IPV6
+#undef MG_IPV6_V6ONLY
+#undef MG_ENABLE_MD5
+#undef MG_ENABLE_CHACHA20
+#undef MG_ENABLE_CUSTOM_CALLOC
+#undef MG_ENABLE_CUSTOM_LOG
+#undef MG_ENABLE_CUSTOM_RANDOM
+#undef MG_ENABLE_CUSTOM_MILLIS
+#undef MG_ENABLE_CUSTOM_DEVICE_ID
+#undef MG_ENABLE_PROFILE
+#undef MG_ENABLE_FATFS
+#undef MG_ENABLE_LFS
+#undef MG_ENABLE_LWIP
+#undef MG_ENABLE_FREERTOS
+#undef MG_ENABLE_FREERTOS_TCP
+#undef MG_ENABLE_RL
+#undef MG_ENABLE_BSD_SOCKETS
+#define MG_ENABLE_EPOLL 1              /* the loop waits with epoll */
 #define MG_ENABLE_POLL 0
-#define MG_ENABLE_SOCKET 1
-#define MG_ENABLE_TCPIP 0
-#define MG_ENABLE_DIRLIST 1
-#define MG_ENABLE_POSIX_FS 1
-#define MG_ENABLE_SSI 0
-#define MG_ENABLE_IPV6 0
-#define MG_IPV6_V6ONLY 0
+#define MG_ENABLE_SOCKET 1             /* BSD sockets of the OS */
+#define MG_ENABLE_TCPIP 0              /* no built-in TCP/IP stack */
+#define MG_ENABLE_DIRLIST 1            /* mg_http_serve_dir lists directories */
+#define MG_ENABLE_POSIX_FS 1           /* mg_fs_posix */
+#define MG_ENABLE_SSI 0                /* mg_http_serve_ssi answers 501 */
+#define MG_ENABLE_IPV6 1               /* listen/connect on IPv6 work */
+#define MG_IPV6_V6ONLY 0               /* IPv6 listeners take IPv4 too */
 #define MG_ENABLE_MD5 1
-#define MG_ENABLE_CUSTOM_CALLOC 0
+#define MG_ENABLE_CHACHA20 0           /* no TLS, so no TLS cipher suites */
+#define MG_ENABLE_CUSTOM_CALLOC 0      /* the C library's allocator */
 #define MG_ENABLE_CUSTOM_LOG 0
 #define MG_ENABLE_CUSTOM_RANDOM 0
 #define MG_ENABLE_CUSTOM_MILLIS 0
 #define MG_ENABLE_CUSTOM_DEVICE_ID 0
 #define MG_ENABLE_PROFILE 0
-#define MG_ENABLE_ASSERT 0
 #define MG_ENABLE_FATFS 0
 #define MG_ENABLE_LFS 0
 #define MG_ENABLE_LWIP 0
@@ -136,17 +192,80 @@
 #define MG_ENABLE_FREERTOS_TCP 0
 #define MG_ENABLE_RL 0
 #define MG_ENABLE_BSD_SOCKETS 0
+/* Header-side switches: they only shape macros in the program's own code. */
+#ifndef MG_ENABLE_LOG
+#define MG_ENABLE_LOG 1                /* 0 compiles MG_INFO(...) etc. out */
+#endif
+#ifndef MG_ENABLE_ASSERT
+#define MG_ENABLE_ASSERT 0
+#endif
+/* Other platforms' switches, at Mongoose's defaults (unused on Linux). */
+#ifndef MG_ENABLE_WINSOCK
 #define MG_ENABLE_WINSOCK 1
+#endif
+#ifndef MG_ENABLE_BSD_PROTOTYPES
 #define MG_ENABLE_BSD_PROTOTYPES 1
+#endif
+#ifndef MG_ENABLE_TCPIP_DRIVER_INIT
 #define MG_ENABLE_TCPIP_DRIVER_INIT 1
+#endif
+#ifndef MG_ENABLE_TCPIP_PRINT_DEBUG_STATS
 #define MG_ENABLE_TCPIP_PRINT_DEBUG_STATS 0
-#define MG_ENABLE_CHACHA20 1
+#endif
 
 #define MG_HTTP_ADDR "http://0.0.0.0:8000"
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
 #define MG_DASH_MAX_USER_NAME 32
+#define MG_DASH_ADD_FIELD_SET(dash_, set_) \
+  do {                                     \
+    (set_)->next = (dash_)->sets;          \
+    (dash_)->sets = (set_);                \
+  } while (0)
+#define MG_DASH_REGISTER_CUSTOM_HANDLER(dash_, uri_, fn_, data_) \
+  do {                                                           \
+    static struct mg_dash_custom_handler h_;                     \
+    h_.uri_pattern = mg_str(uri_);                               \
+    h_.handler = (fn_);                                          \
+    h_.handler_data = (data_);                                   \
+    h_.next = (dash_)->custom_handlers;                          \
+    (dash_)->custom_handlers = &h_;                              \
+  } while (0)
+
+/* Embedded-only settings (Wi-Fi, built-in TCP/IP, MCU hooks): values as in
+   Mongoose so that shared configuration code compiles; unused here. */
+#define MG_WIFI_SECURITY_OPEN 0
+#define MG_WIFI_SECURITY_WEP MG_BIT(0)
+#define MG_WIFI_SECURITY_WPA MG_BIT(1)
+#define MG_WIFI_SECURITY_WPA2 MG_BIT(2)
+#define MG_WIFI_SECURITY_WPA3 MG_BIT(3)
+#define MG_WIFI_SECURITY_WPA_ENTERPRISE MG_BIT(4)
+#define MG_WIFI_SECURITY_WPA2_ENTERPRISE MG_BIT(5)
+#define MG_WIFI_SECURITY_WPA3_ENTERPRISE MG_BIT(6)
+#define MG_WIFI_BAND_2G 0
+#define MG_WIFI_BAND_5G 1
+#ifndef MG_TCPIP_IP
+#define MG_TCPIP_IP MG_IPV4(0, 0, 0, 0)
+#endif
+#ifndef MG_TCPIP_MASK
+#define MG_TCPIP_MASK MG_IPV4(0, 0, 0, 0)
+#endif
+#ifndef MG_TCPIP_GW
+#define MG_TCPIP_GW MG_IPV4(0, 0, 0, 0)
+#endif
+#ifndef MG_TCPIP_DHCPNAME_SIZE
+#define MG_TCPIP_DHCPNAME_SIZE 18
+#endif
+#ifndef MG_SET_MAC_ADDRESS
+#define MG_SET_MAC_ADDRESS(mac)
+#endif
+#ifndef MG_SET_WIFI_CONFIG
+#define MG_SET_WIFI_CONFIG(ifp, driver_data)
+#endif
+#define MG_ARM_DISABLE_IRQ()
+#define MG_ARM_ENABLE_IRQ()
+#define MG_DSB()
 
 #define MG___FUNC__ __func__
 #define MG_BIG_ENDIAN (*(uint16_t *) "\0\xff" < 0x100)
@@ -206,13 +325,13 @@
 #define mg_htonll(x) mg_ntohll(x)
 #define MG_REG(x) ((volatile uint32_t *) (x))[0]
 #define MG_BIT(x) (((uint32_t) 1U) << (x))
-#define MG_SET_BITS(R, CLR, SET) R = (R & ~(CLR)) | (SET)
+#define MG_SET_BITS(R, CLR, SET) (R) = ((R) & ~(CLR)) | (SET)
 #define MG_ROUND_UP(x, a) ((a) == 0 ? (x) : ((((x) + (a) -1) / (a)) * (a)))
 #define MG_ROUND_DOWN(x, a) ((a) == 0 ? (x) : (((x) / (a)) * (a)))
 #define MG_DSCP_CS(class_) ((class_) << 3)
 #define MG_DSCP_AF(class_, drop_) (((class_) << 3) | ((drop_) << 1))
 #define MG_DSCP_EF 46
-#define MG_IS_DER(buf) ((buf)[0] == 0x30)
+#define MG_IS_DER(buf) (((uint8_t *) (buf))[0] == 0x30)
 #define MG_PROF_INIT(c)
 #define MG_PROF_FREE(c)
 #define MG_PROF_ADD(c, name)
@@ -239,7 +358,9 @@
     *list_pp_ = (elem_)->next;                              \
   } while (0)
 
-#ifndef assert
+#if MG_ENABLE_ASSERT
+#include <assert.h>
+#elif !defined(assert)
 #define assert(x)
 #endif
 
@@ -247,13 +368,21 @@
 #define mg_str(s) mg_str_s(s)
 #define MG_ESC(str) mg_print_esc, 0, (str)
 #define mg_log_set(level_) mg_log_level = (level_)
-#define MG_LOG(level, args)                                 \
-  do {                                                      \
-    if ((level) <= mg_log_level) {                          \
-      mg_log_prefix((level), __FILE__, __LINE__, __func__); \
-      mg_log args;                                          \
-    }                                                       \
+#if MG_ENABLE_LOG
+#define MG_LOG(level, args)                                     \
+  do {                                                          \
+    if ((level) <= mg_log_level) {                              \
+      mg_log_prefix((level), __FILE__, __LINE__, MG___FUNC__);  \
+      mg_log args;                                              \
+    }                                                           \
   } while (0)
+#else
+/* Compiled out, but the arguments are still type-checked. */
+#define MG_LOG(level, args) \
+  do {                      \
+    if (0) mg_log args;     \
+  } while (0)
+#endif
 #define MG_ERROR(args) MG_LOG(MG_LL_ERROR, args)
 #define MG_INFO(args) MG_LOG(MG_LL_INFO, args)
 #define MG_DEBUG(args) MG_LOG(MG_LL_DEBUG, args)
@@ -286,7 +415,14 @@ struct mg_field_set;
 struct mg_dash;
 struct mg_dash_user;
 struct mg_dash_custom_handler;
-struct mg_queue;
+/* Written here rather than generated: the offsets are volatile, as in
+   Mongoose, so that C code polling them re-reads memory. */
+struct mg_queue {
+  char *buf;             /* caller-supplied storage */
+  size_t size;           /* bytes in buf */
+  volatile size_t tail;  /* read offset (consumer) */
+  volatile size_t head;  /* write offset (producer) */
+};
 /* ---- end of prologue; generated declarations follow ---- */
 
 
@@ -708,6 +844,15 @@ struct mg_addr {
   bool is_ip6;
 };
 
+// TLS options (PEM or DER).
+struct mg_tls_opts {
+  struct mg_str ca;
+  struct mg_str cert;
+  struct mg_str key;
+  struct mg_str name;
+  bool skip_verification;
+};
+
 // One file of the in-memory (packed) filesystem.
 struct mg_mem_file {
   const char *path;
@@ -769,14 +914,6 @@ struct mg_wifi_scan_bss_data {
   uint8_t has_n: 1;
   uint8_t has_ac: 1;
   uint8_t has_ax: 1;
-};
-
-// Single-producer/single-consumer message ring in a caller buffer.
-struct mg_queue {
-  char *buf;
-  size_t size;
-  size_t tail;
-  size_t head;
 };
 
 // MD5 context (opaque to programs; only size and alignment matter).
@@ -1037,15 +1174,6 @@ struct mg_phy {
 struct mg_ws_message {
   struct mg_str data;
   uint8_t flags;
-};
-
-// TLS options (PEM or DER).
-struct mg_tls_opts {
-  struct mg_str ca;
-  struct mg_str cert;
-  struct mg_str key;
-  struct mg_str name;
-  bool skip_verification;
 };
 
 // Custom `%m`/`%M` printer: reads its own arguments from the `va_list`.
@@ -1472,6 +1600,28 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
 
+// Set up `q` over `buf` (`size` bytes, owned by the caller; its contents
+// are not touched). The queue starts empty.
+void mg_queue_init(struct mg_queue *q, char *buf, size_t size);
+
+// Producer: reserve room for a message of `len` bytes. Sets `*buf` to where
+// the payload goes and returns the bytes available there: `>= len` on
+// success, 0 if the queue has no room (each message costs `len + 4` bytes,
+// plus 4 kept free for a wrap marker).
+size_t mg_queue_book(struct mg_queue *q, char **buf, size_t len);
+
+// Producer: commit the `len` bytes written at the booked position, making
+// the message visible to the consumer. A `len` of 0, or one larger than
+// what could be booked, is ignored.
+void mg_queue_add(struct mg_queue *q, size_t len);
+
+// Consumer: the oldest message. Sets `*buf` to its payload and returns its
+// length; 0 when the queue is empty.
+size_t mg_queue_next(struct mg_queue *q, char **buf);
+
+// Consumer: remove the message of `len` bytes that `mg_queue_next` returned.
+void mg_queue_del(struct mg_queue *q, size_t len);
+
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //
 // # Safety
@@ -1580,6 +1730,38 @@ uint64_t mg_timegm(unsigned int year,
                    unsigned int min,
                    unsigned int sec);
 
+// Start TLS on `c`. This build has no TLS: fires `MG_EV_ERROR` with
+// "TLS is not enabled" at once (inside the caller's handler) and marks the
+// connection closing; `is_tls`/`is_tls_hs` are not set, `MG_EV_CLOSE`
+// follows and the peer sees a plain close.
+void mg_tls_init(struct mg_connection *c, const struct mg_tls_opts *opts);
+
+// Release `c`'s TLS session: there is none in this build (no-op).
+void mg_tls_free(struct mg_connection *c);
+
+// Encrypt and send: no TLS session exists in this build, so this returns
+// `MG_IO_ERR` (0 when there is nothing to send).
+long mg_tls_send(struct mg_connection *c, const void *buf, size_t len);
+
+// Receive and decrypt: no TLS session exists in this build, so this returns
+// `MG_IO_ERR` (0 when there is no room to receive into).
+long mg_tls_recv(struct mg_connection *c, void *buf, size_t len);
+
+// Decrypted bytes waiting inside the TLS layer: always 0 in this build.
+size_t mg_tls_pending(struct mg_connection *c);
+
+// Push out buffered TLS records: nothing is ever buffered here (no-op).
+void mg_tls_flush(struct mg_connection *c);
+
+// Advance the TLS handshake: there is none in this build (no-op).
+void mg_tls_handshake(struct mg_connection *c);
+
+// Create the manager-wide TLS context: none in this build (no-op).
+void mg_tls_ctx_init(struct mg_mgr *mgr);
+
+// Free the manager-wide TLS context: none in this build (no-op).
+void mg_tls_ctx_free(struct mg_mgr *mgr);
+
 // `mg_url_port`: the explicit port or the scheme's default (host order).
 //
 // # Safety
@@ -1642,6 +1824,10 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
+/* Defined by the program's packed-filesystem source (Mongoose's `pack`
+   tool generates it); the library declares it only. */
+extern const struct mg_mem_file mg_packed_files[];
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@ const VARIADIC: &[&str] = &[
     "mg_http_reply",
     "mg_http_printf_chunk",
     "mg_file_printf",
+    "mg_queue_printf",
 ];
 
 fn library(name: &str) -> PathBuf {

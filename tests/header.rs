@@ -145,12 +145,14 @@ int main(void) {
   int sock = socket(AF_INET, SOCK_STREAM, 0);   /* <sys/socket.h> */
   time_t now = time(NULL);                      /* <time.h> */
   char *heap = (char *) malloc(16);             /* <stdlib.h> */
+  int ep = epoll_create1(EPOLL_CLOEXEC);        /* <sys/epoll.h> */
 
   memset(&sin, 0, sizeof sin);                  /* <string.h> */
   memset(&hints, 0, sizeof hints);
   FD_ZERO(&set);
   errno = 0;                                    /* <errno.h> */
   ok = ok && inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr) == 1; /* <arpa/inet.h> */
+  ok = ok && ep >= 0 && EPOLLIN != 0;
   ok = ok && sock >= 0 && dir != NULL && fd >= 0 && heap != NULL && now > 0;
   ok = ok && stat(".", &st) == 0 && gettimeofday(&tv, NULL) == 0;
   ok = ok && isdigit('7') && INT_MAX > 0 && strlen("abc") == 3; /* <ctype.h> <limits.h> */
@@ -162,6 +164,7 @@ int main(void) {
   free(heap);
   if (sock >= 0) close(sock);                                   /* <unistd.h> */
   if (fd >= 0) close(fd);
+  if (ep >= 0) close(ep);
   if (dir != NULL) closedir(dir);
   printf("%s\n", ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
@@ -181,4 +184,52 @@ fn header_brings_in_the_system_headers() {
         out.status,
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// Configuration a Mongoose program may pass with -D: the header-side
+/// switches are honoured (MG_ENABLE_LOG=0 compiles MG_INFO out, still
+/// type-checking its arguments; MG_ENABLE_ASSERT=1 brings in <assert.h>),
+/// values describing the prebuilt library are replaced without a warning,
+/// and the embedded-only macros and `mg_packed_files` are declared.
+const PROGRAM_SETTINGS: &str = r#"#include "mongoose.h"
+#if MG_ENABLE_LOG != 0 || MG_ENABLE_ASSERT != 1
+#error "header-side switches not honoured"
+#endif
+#if MG_ENABLE_SSI != 0 || MG_ENABLE_IPV6 != 1 || MG_TLS != MG_TLS_NONE
+#error "library switches must describe the library"
+#endif
+#if !defined(MG_VERSION) || !defined(MG_OTA_URL) || !defined(MG_TCPIP_IP)
+#error "missing macros"
+#endif
+
+int uses(const void *der, struct mg_dash *dash, struct mg_field_set *set);
+int uses(const void *der, struct mg_dash *dash, struct mg_field_set *set) {
+  const struct mg_mem_file *files = mg_packed_files;
+  MG_INFO(("%d", 1));
+  MG_DEBUG(("%s", "x"));
+  assert(der != NULL);
+  MG_DASH_ADD_FIELD_SET(dash, set);
+  MG_ARM_DISABLE_IRQ();
+  MG_ARM_ENABLE_IRQ();
+  MG_OTA_STATE_SET(MG_OTA_STATE_GET());
+  return MG_IS_DER(der) + (files != NULL) + MG_WIFI_SECURITY_WPA2 + MG_OTA_STM32F;
+}
+"#;
+
+#[test]
+fn program_settings_compile_cleanly() {
+    let args = [
+        "-std=c99",
+        "-Wall",
+        "-Wextra",
+        "-pedantic",
+        "-Werror",
+        "-DMG_ENABLE_LOG=0",
+        "-DMG_ENABLE_ASSERT=1",
+        "-DMG_ENABLE_SSI=1",
+        "-DMG_ENABLE_IPV6=0",
+        "-DMG_TLS=MG_TLS_BUILTIN",
+    ];
+    compile_only("cc", &args, "program_settings.c", PROGRAM_SETTINGS).unwrap();
+    compile_only("c++", &args[1..], "program_settings.cpp", PROGRAM_SETTINGS).unwrap();
 }

@@ -6,7 +6,8 @@
 use super::{mg_addr, mg_pfn_t, mg_str};
 use core::ffi::{c_char, c_int, c_void};
 
-/// Single-producer/single-consumer message ring in a caller buffer.
+/// Single-producer/single-consumer message ring in a caller buffer
+/// (declared by hand in `src/ffi/prologue.h`, with `volatile` offsets).
 #[repr(C)]
 pub struct mg_queue {
     pub buf: *mut c_char,

@@ -390,7 +390,7 @@ pub fn listing_page(uri: &[u8], entries: &[DirEntry]) -> Vec<u8> {
     }
     out.extend_from_slice(
         b"</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table>\
-<address>Mongoose v.7.22</address></body></html>\n",
+<address>Mongoose v.7.23</address></body></html>\n",
     );
     out
 }
@@ -630,7 +630,7 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
             "  <tr><td><a href=\"sub/\">sub/</a></td><td name=7>7</td><td name=-1>[DIR]</td></tr>\n"
         ));
         assert!(s.ends_with(
-            "</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table><address>Mongoose v.7.22</address></body></html>\n"
+            "</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table><address>Mongoose v.7.23</address></body></html>\n"
         ));
     }
 

@@ -10,6 +10,8 @@ pub mod iobuf;
 pub mod log;
 pub mod mem;
 pub mod net;
+pub mod queue;
 pub mod str;
 pub mod timer;
+pub mod tls;
 pub mod url;

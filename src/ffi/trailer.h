@@ -12,6 +12,10 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
+/* Defined by the program's packed-filesystem source (Mongoose's `pack`
+   tool generates it); the library declares it only. */
+extern const struct mg_mem_file mg_packed_files[];
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 
 struct mg_connection;
 struct mg_fs;
+struct mg_queue;
 typedef void (*mg_pfn_t)(char, void *);
 
 size_t mg_vxprintf(mg_pfn_t fn, void *arg, const char *fmt, va_list *ap);
@@ -22,6 +23,7 @@ void mg_rs_http_vprintf_chunk(struct mg_connection *c, const char *fmt,
                               va_list *ap);
 bool mg_rs_file_vprintf(struct mg_fs *fs, const char *path, const char *fmt,
                         va_list *ap);
+size_t mg_rs_queue_vprintf(struct mg_queue *q, const char *fmt, va_list *ap);
 
 int mg_rs_va_int(va_list *ap) { return va_arg(*ap, int); }
 long mg_rs_va_long(va_list *ap) { return va_arg(*ap, long); }
@@ -101,4 +103,13 @@ bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...) {
   ok = mg_rs_file_vprintf(fs, path, fmt, &ap);
   va_end(ap);
   return ok;
+}
+
+size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...) {
+  size_t n;
+  va_list ap;
+  va_start(ap, fmt);
+  n = mg_rs_queue_vprintf(q, fmt, &ap);
+  va_end(ap);
+  return n;
 }

@@ -633,9 +633,7 @@ unsafe fn finish_connect(c: *mut mg_connection) {
             (*c).set_flag(FLAG_IS_CONNECTING, false);
             (*c).loc = io::local_addr((*c).sock());
             call(c, MG_EV_CONNECT, ptr::null_mut());
-            if (*c).tls.is_null() {
-                (*c).set_flag(FLAG_IS_TLS, false);
-            }
+            super::end_tls_hint(c);
         } else {
             super::error(c, "socket error");
         }
@@ -713,9 +711,7 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                     super::shutdown::on_accept(mgr, c);
                     call(c, MG_EV_OPEN, ptr::null_mut());
                     call(c, MG_EV_ACCEPT, ptr::null_mut());
-                    if (*c).tls.is_null() {
-                        (*c).set_flag(FLAG_IS_TLS, false);
-                    }
+                    super::end_tls_hint(c);
                     if (*lsn).flag(FLAG_IS_CLOSING) || (*lsn).rs(RS_DEAD) {
                         break;
                     }

@@ -260,6 +260,7 @@ pub unsafe fn connect_resolved(c: *mut mg_connection) {
             (*c).loc = io::local_addr(fd);
             call(c, MG_EV_RESOLVE, ptr::null_mut());
             call(c, MG_EV_CONNECT, ptr::null_mut());
+            end_tls_hint(c);
             return;
         }
         io::set_client_opts(fd);
@@ -268,12 +269,28 @@ pub unsafe fn connect_resolved(c: *mut mg_connection) {
                 (*c).loc = io::local_addr(fd);
                 call(c, MG_EV_RESOLVE, ptr::null_mut());
                 call(c, MG_EV_CONNECT, ptr::null_mut());
+                end_tls_hint(c);
             }
             Ok(false) => {
                 (*c).set_flag(FLAG_IS_CONNECTING, true);
                 call(c, MG_EV_RESOLVE, ptr::null_mut());
             }
             Err(_) => error(c, "socket error"),
+        }
+    }
+}
+
+/// After MG_EV_CONNECT/MG_EV_ACCEPT: the URL scheme's `is_tls` was only a
+/// hint; without a TLS session (none exists until a TLS backend does) the
+/// connection goes on in plaintext, as Mongoose does.
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn end_tls_hint(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        if (*c).tls.is_null() {
+            (*c).set_flag(FLAG_IS_TLS, false);
         }
     }
 }

@@ -422,7 +422,7 @@ static void test_listing(struct mg_mgr *mgr, int port) {
   ASSERT(strstr(r.buf, "<tbody id=\"tb\">\n  <tr><td><a href=\"..\">..</a></td><td name=-1></td><td name=-1>[DIR]</td></tr>\n") != NULL);
   ASSERT(strstr(r.buf, row) != NULL);
   ASSERT(strstr(r.buf, "<a href=\"inner/\">inner/</a></td>") != NULL);
-  ASSERT(strstr(r.buf, "</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table><address>Mongoose v.7.22</address></body></html>\n") != NULL);
+  ASSERT(strstr(r.buf, "</tbody><tfoot><tr><td colspan=\"3\"><hr></td></tr></tfoot></table><address>Mongoose v.7.23</address></body></html>\n") != NULL);
   resp_free(&r);
   // Extra headers come before Content-Length in a listing.
   s_opts.extra_headers = "X-L: 1\r\n";
