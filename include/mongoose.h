@@ -573,6 +573,18 @@ struct mg_queue;
 
 
 
+// Nesting deeper than [`MAX_DEPTH`].
+#define TOO_DEEP -1
+
+// A syntax error met while scanning.
+#define INVALID -2
+
+// The path does not exist (also when the input ends first).
+#define NOT_FOUND -3
+
+// Deepest nesting of objects and arrays the scanner accepts.
+#define MAX_DEPTH 30
+
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
 
@@ -1303,6 +1315,87 @@ size_t mg_iobuf_add(struct mg_iobuf *io, size_t ofs, const void *buf, size_t len
 // # Safety
 // `io` NULL or valid.
 size_t mg_iobuf_del(struct mg_iobuf *io, size_t ofs, size_t len);
+
+// `mg_json_get`: offset of the value at `path` in `json.buf` (its token
+// length in `*toklen`, which may be NULL and is 0 on error), or
+// `MG_JSON_TOO_DEEP` (-1), `MG_JSON_INVALID` (-2), `MG_JSON_NOT_FOUND` (-3).
+//
+// # Safety
+// `json` a valid view; `path` NULL or NUL-terminated; `toklen` NULL or writable.
+int mg_json_get(struct mg_str json, const char *path, int *toklen);
+
+// `mg_json_get_tok`: the token at `path` as a view into `json` (strings
+// keep quotes and escapes), or `{NULL, 0}`.
+//
+// # Safety
+// As `mg_json_get`.
+struct mg_str mg_json_get_tok(struct mg_str json, const char *path);
+
+// `mg_json_get_num`: true if the value at `path` is a number (its token
+// starts with `-` or a digit); stores it in `*v` (`v` may be NULL).
+//
+// # Safety
+// As `mg_json_get`; `v` NULL or writable.
+bool mg_json_get_num(struct mg_str json, const char *path, double *v);
+
+// `mg_json_get_bool`: true if the value at `path` starts with `t` or `f`;
+// `*v` is whether it starts with `t` (`v` may be NULL).
+//
+// # Safety
+// As `mg_json_get`; `v` NULL or writable.
+bool mg_json_get_bool(struct mg_str json, const char *path, bool *v);
+
+// `mg_json_get_long`: the number at `path` converted with C's `(long)`
+// (out of range gives `LONG_MIN`, as on x86_64), or `dflt`.
+//
+// # Safety
+// As `mg_json_get`.
+long mg_json_get_long(struct mg_str json, const char *path, long dflt);
+
+// `mg_json_get_str`: a NUL-terminated heap copy of the unescaped string at
+// `path` (free with `mg_free`), or NULL if it is not a string or cannot be
+// unescaped. `""` gives an empty (non-NULL) string.
+//
+// # Safety
+// As `mg_json_get`.
+char *mg_json_get_str(struct mg_str json, const char *path);
+
+// `mg_json_get_hex`: the string at `path` decoded from hex digit pairs
+// into a NUL-terminated heap buffer (free with `mg_free`), its length in
+// `*len`; NULL (and `*len` untouched) if not a string, of odd length or
+// with a non-hex digit.
+//
+// # Safety
+// As `mg_json_get`; `len` NULL or writable.
+char *mg_json_get_hex(struct mg_str json, const char *path, int *len);
+
+// `mg_json_get_b64`: the string at `path` base64-decoded into a
+// NUL-terminated heap buffer (free with `mg_free`), its length in `*len`
+// (0 when the text does not decode; the buffer is still returned). NULL
+// (and `*len` untouched) if the value is not a string.
+//
+// # Safety
+// As `mg_json_get`; `len` NULL or writable.
+char *mg_json_get_b64(struct mg_str json, const char *path, int *len);
+
+// `mg_json_unescape`: unescape the string at `path` into `buf` of `len`
+// bytes, NUL-terminated; returns its length, or 0 when not found, not a
+// string, empty, not fitting with its NUL (a truncated prefix is left), or
+// on an unsupported escape (`\/` included). `\u00XX` gives the byte 0xXX;
+// a larger `\u` escape ends the result there.
+//
+// # Safety
+// As `mg_json_get`; `buf` NULL or writable for `len` bytes.
+size_t mg_json_unescape(struct mg_str json, const char *path, char *buf, size_t len);
+
+// `mg_json_next`: iterate the members of the object (or elements of the
+// array) `obj`. Start with `ofs = 0`; returns the offset for the next call,
+// 0 when done or on error. `*key` is the raw key with its quotes
+// (`{NULL, 0}` for arrays), `*val` the raw value; either may be NULL.
+//
+// # Safety
+// `obj` a valid view; `key`, `val` NULL or writable.
+size_t mg_json_next(struct mg_str obj, size_t ofs, struct mg_str *key, struct mg_str *val);
 
 // `mg_log_set_fn`: replace the log sink (NULL restores stdout).
 void mg_log_set_fn(mg_pfn_t fn_, void *param);

@@ -7,6 +7,7 @@ pub mod fs;
 pub mod guard;
 pub mod http;
 pub mod iobuf;
+pub mod json;
 pub mod log;
 pub mod mem;
 pub mod net;
