@@ -585,6 +585,12 @@ struct mg_queue;
 // Deepest nesting of objects and arrays the scanner accepts.
 #define MAX_DEPTH 30
 
+// Error code for a frame whose method has no handler.
+#define METHOD_NOT_FOUND -32601
+
+// Error code for a frame that is neither a call nor a response.
+#define PARSE_ERROR -32700
+
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
 
@@ -719,6 +725,27 @@ struct mg_addr {
   uint8_t scope_id;
   bool is_ip6;
 };
+
+// A JSON-RPC request being processed.
+struct mg_rpc_req {
+  struct mg_rpc **head;
+  struct mg_rpc *rpc;
+  mg_pfn_t pfn;
+  void *pfn_data;
+  void *req_data;
+  struct mg_str frame;
+};
+
+// A registered JSON-RPC method.
+struct mg_rpc {
+  struct mg_rpc *next;
+  struct mg_str method;
+  void (*fn)(struct mg_rpc_req*);
+  void *fn_data;
+};
+
+// A handler, as stored in `struct mg_rpc`.
+typedef void (*Handler)(struct mg_rpc_req*);
 
 // One file of the in-memory (packed) filesystem.
 struct mg_mem_file {
@@ -945,24 +972,6 @@ struct mg_jwt_opts {
   struct mg_str secret;
   const uint8_t *private_key;
   const uint8_t *public_key;
-};
-
-// A registered JSON-RPC method.
-struct mg_rpc {
-  struct mg_rpc *next;
-  struct mg_str method;
-  void (*fn)(struct mg_rpc_req*);
-  void *fn_data;
-};
-
-// A JSON-RPC request being processed.
-struct mg_rpc_req {
-  struct mg_rpc **head;
-  struct mg_rpc *rpc;
-  mg_pfn_t pfn;
-  void *pfn_data;
-  void *req_data;
-  struct mg_str frame;
 };
 
 // Dashboard value (embedded only).
@@ -1565,6 +1574,60 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
 
+// Register `handler` for the methods matching `method_pattern` (an
+// `mg_match` glob, copied to the heap), in front of the list at `*head`.
+// Nodes are `calloc`ed and freed by `mg_rpc_del`. An empty pattern makes
+// a handler for response frames (`"result"`/`"error"` without a method).
+//
+// # Safety
+// `head` NULL or a valid list head; `method_pattern` a valid view.
+void mg_rpc_add(struct mg_rpc **head,
+                struct mg_str method_pattern,
+                Handler handler,
+                void *handler_data);
+
+// Remove (and free) every handler whose function is `handler`; a NULL
+// `handler` removes them all.
+//
+// # Safety
+// `head` NULL or a valid list head built by `mg_rpc_add`.
+void mg_rpc_del(struct mg_rpc **head, Handler handler);
+
+// Dispatch `r->frame`: a frame whose `"method"` string matches a
+// pattern (first match in list order) runs that handler with `r->rpc`
+// set to its node; an unmatched method gets error -32601 `"NAME not
+// found"`; a frame that is neither a call nor a response gets -32700 with
+// the frame as the message.
+//
+// # Safety
+// `r` NULL or valid: `head` NULL or a list, `frame` a valid view.
+void mg_rpc_process(struct mg_rpc_req *r);
+
+// Success response `{"id":ID,"result":...}` with the result formatted
+// from `fmt` (printf family; NULL gives `null`). Nothing is sent when the
+// frame has no `"id"` (a notification).
+//
+// # Safety
+// `r` NULL or valid; `fmt` NULL or NUL-terminated; `ap` NULL or a
+// `va_list` matching `fmt`.
+void mg_rpc_vok(struct mg_rpc_req *r, const char *fmt, va_list *ap);
+
+// Error response `{"id":ID,"error":{"code":CODE,"message":...}}` with the
+// message formatted from `fmt` (NULL gives `null`; a string needs its
+// quotes in the format, e.g. `"%m", MG_ESC(s)`). Sent even when the frame
+// has no `"id"` (then without it).
+//
+// # Safety
+// As `mg_rpc_vok`.
+void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
+
+// Success response whose result is the array of registered method
+// patterns (`*r->head`, in list order; empty patterns left out).
+//
+// # Safety
+// `r` NULL or valid.
+void mg_rpc_list(struct mg_rpc_req *r);
+
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //
 // # Safety
@@ -1735,6 +1798,8 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
+void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

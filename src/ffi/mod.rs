@@ -11,6 +11,7 @@ pub mod json;
 pub mod log;
 pub mod mem;
 pub mod net;
+pub mod rpc;
 pub mod str;
 pub mod timer;
 pub mod url;

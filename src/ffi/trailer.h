@@ -12,6 +12,8 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
+void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,9 @@ void mg_rs_http_vprintf_chunk(struct mg_connection *c, const char *fmt,
                               va_list *ap);
 bool mg_rs_file_vprintf(struct mg_fs *fs, const char *path, const char *fmt,
                         va_list *ap);
+struct mg_rpc_req;
+void mg_rpc_vok(struct mg_rpc_req *r, const char *fmt, va_list *ap);
+void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
 
 int mg_rs_va_int(va_list *ap) { return va_arg(*ap, int); }
 long mg_rs_va_long(va_list *ap) { return va_arg(*ap, long); }
@@ -101,4 +104,18 @@ bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...) {
   ok = mg_rs_file_vprintf(fs, path, fmt, &ap);
   va_end(ap);
   return ok;
+}
+
+void mg_rpc_ok(struct mg_rpc_req *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mg_rpc_vok(r, fmt, &ap);
+  va_end(ap);
+}
+
+void mg_rpc_err(struct mg_rpc_req *r, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mg_rpc_verr(r, code, fmt, &ap);
+  va_end(ap);
 }
