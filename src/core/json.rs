@@ -612,4 +612,182 @@ mod tests {
         assert_eq!(get(br#"{"a":{"b":2}}"#, b"a.b"), Err(INVALID));
         assert_eq!(get(br#"{"a.b":1}"#, b"$.a.b"), Ok((7, 1)));
     }
+    /// Observed with Mongoose 7.23: (json, path, result).
+    const GET: &[(&[u8], &[u8], Result<(usize, usize), i32>)] = &[
+        (b"", b"$", Err(NOT_FOUND)),
+        (b"   ", b"$", Err(NOT_FOUND)),
+        (b"1 2", b"$", Ok((0, 1))),
+        (b"1 2", b"$.a", Err(INVALID)),
+        (b"[[1,2],[3,4]]", b"$[1][0]", Ok((8, 1))),
+        (b"[[1,2],[3,4]]", b"$[1]", Ok((7, 5))),
+        (b"[1,2]", b"$[-1]", Err(NOT_FOUND)),
+        (b"[1,2]", b"$[99999999999]", Err(NOT_FOUND)),
+        (b"[1,2]", b"$[a]", Err(NOT_FOUND)),
+        (b"[1,2]", b"$[", Ok((1, 1))),
+        (b"[1,2]", b"$[1", Ok((3, 1))),
+        (br#"{"a":[1]}"#, b"$.a[", Ok((6, 1))),
+        (br#"{"a":1}"#, b"$..a", Err(NOT_FOUND)),
+        (br#"{"a":1}"#, b"$.", Ok((5, 1))),
+        (br#"{"":1}"#, b"$.", Ok((4, 1))),
+        (br#"{"a":1,"a":2}"#, b"$.a", Ok((5, 1))),
+        (br#"{"a":1}"#, b"$a", Err(NOT_FOUND)),
+        (b"[1]", b"$.a", Err(NOT_FOUND)),
+        (br#"{"a":1}"#, b"$[0]", Err(NOT_FOUND)),
+        (b"01", b"$", Ok((0, 2))),
+        (b"+1", b"$", Err(INVALID)),
+        (b".5", b"$", Err(INVALID)),
+        (b"1.", b"$", Ok((0, 2))),
+        (b"-", b"$", Ok((0, 1))),
+        (b"1e+", b"$", Ok((0, 3))),
+        (b"1e4000", b"$", Ok((0, 5))),
+        (b"[1.5.5,2]", b"$[1]", Err(INVALID)),
+        (b"[- ,2]", b"$[1]", Ok((4, 1))),
+        (b"tru", b"$", Err(INVALID)),
+        (b"truex", b"$", Ok((0, 4))),
+        (b"fals", b"$", Err(INVALID)),
+        (br#""abc"#, b"$", Err(INVALID)),
+        (br#""a\/b""#, b"$", Ok((0, 6))),
+        (br#""a\q""#, b"$", Ok((0, 5))),
+        (b"\"a\0b\"", b"$", Err(INVALID)),
+        (br#""a\""#, b"$", Err(INVALID)),
+        (br#"{"a":1}x"#, b"$", Ok((0, 7))),
+        (br#"{"a":1}}"#, b"$", Ok((0, 7))),
+        (b"[1,]", b"$[1]", Err(NOT_FOUND)),
+        (b"[1,]", b"$", Ok((0, 4))),
+        (br#"{"a":1,}"#, b"$", Ok((0, 8))),
+        (br#"{"a" 1}"#, b"$.a", Err(INVALID)),
+        (b"{a:1}", b"$.a", Err(INVALID)),
+        (b"[}", b"$", Err(INVALID)),
+        (br#"{"a":1]"#, b"$", Err(INVALID)),
+        (br#"{"a":{"b":1}}"#, b"$.a.c", Err(NOT_FOUND)),
+        (br#"{"a":{"b":1},"c":2}"#, b"$.c", Ok((17, 1))),
+        (br#"{"ab":1,"a":2}"#, b"$.a", Ok((12, 1))),
+        (br#"{"a":1}"#, b"$.ab", Err(NOT_FOUND)),
+    ];
+
+    #[test]
+    fn get_matches_mongoose() {
+        for (j, p, want) in GET {
+            assert_eq!(get(j, p), *want, "{:?} {:?}", String::from_utf8_lossy(j), String::from_utf8_lossy(p));
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_30() {
+        let deep = |n: usize| [vec![b'['; n], vec![b']'; n]].concat();
+        assert_eq!(get(&deep(30), b"$"), Ok((0, 60)));
+        assert_eq!(get(&deep(31), b"$"), Err(TOO_DEEP));
+        assert_eq!(get(&deep(31), b"$[0]"), Err(TOO_DEEP));
+    }
+
+    #[test]
+    fn path_ends_at_nul_and_needs_dollar() {
+        assert_eq!(get(b"[1,2]", b"$[1]\0junk"), Ok((3, 1)));
+        assert_eq!(get(b"[1,2]", b""), Err(INVALID));
+        assert_eq!(get(b"[1,2]", b"\0$"), Err(INVALID));
+    }
+
+    #[test]
+    fn typed_getters() {
+        let j = br#"{"n":-12.5e1,"i":12345678901,"t":true,"f":false,"s":"x","z":null}"#;
+        assert_eq!(get_num(j, b"$.n"), Some(-125.0));
+        assert_eq!(get_num(j, b"$.s"), None);
+        assert_eq!(get_long(j, b"$.i", 0), 12345678901);
+        assert_eq!(get_long(j, b"$.s", 7), 7);
+        assert_eq!(get_bool(j, b"$.t"), Some(true));
+        assert_eq!(get_bool(j, b"$.f"), Some(false));
+        assert_eq!(get_bool(j, b"$.z"), None);
+        // Lenient numbers and Mongoose's 308 exponent cap.
+        assert_eq!(get_num(b"-", b"$").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(get_num(b"1e-320", b"$"), Some(1e-308));
+        assert_eq!(get_num(b"1e309", b"$"), Some(1e308));
+        assert_eq!(get_num(b"0.001e310", b"$"), Some(1e305));
+        assert_eq!(get_num(b"0.1", b"$"), Some(0.1));
+        assert_eq!(get_long(b"1e400", b"$", 0), i64::MIN);
+        assert_eq!(get_long(b"9007199254740993", b"$", 0), 9007199254740992);
+    }
+
+    fn unesc(s: &[u8], n: usize) -> (usize, Vec<u8>) {
+        let mut out = vec![0xaa; n + 1];
+        let r = unescape(s, b"$", &mut out[..n]);
+        (r, out)
+    }
+
+    #[test]
+    fn unescape_writes_what_mongoose_writes() {
+        assert_eq!(unesc(br#""abc""#, 0), (0, vec![0xaa]));
+        assert_eq!(unesc(br#""abc""#, 3), (0, b"ab\0\xaa".to_vec()));
+        assert_eq!(unesc(br#""abc""#, 4), (3, b"abc\0\xaa".to_vec()));
+        assert_eq!(unesc(br#""""#, 2), (0, b"\0\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""a\/b""#, 1), (0, b"\0\xaa".to_vec()));
+        assert_eq!(unesc(br#""a\/b""#, 4), (0, b"a\xaa\xaa\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""\u00e9x""#, 4), (2, b"\xe9x\0\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""a\u20acb""#, 6), (1, b"a\0\xaa\xaa\xaa\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""x\u00zz""#, 4), (1, b"x\0\xaa\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""\u00""#, 4), (0, vec![0xaa; 5]));
+        assert_eq!(unesc(br#""\u0000x""#, 4), (2, b"\0x\0\xaa\xaa".to_vec()));
+        assert_eq!(unesc(br#""\b\f\n\r\t\\\"""#, 8), (7, b"\x08\x0c\n\r\t\\\"\0\xaa".to_vec()));
+        assert_eq!(unesc(b"12", 4), (0, vec![0xaa; 5]));
+    }
+
+    #[test]
+    fn heap_strings() {
+        let s = |j: &[u8]| get_str(j, b"$").map(|v| v[..v.iter().position(|&c| c == 0).unwrap()].to_vec());
+        assert_eq!(s(br#""a\nb""#), Some(b"a\nb".to_vec()));
+        assert_eq!(s(br#""""#), Some(vec![]));
+        assert_eq!(s(br#""\u0000x""#), Some(vec![]));
+        assert_eq!(s(br#""a\u20acb""#), Some(b"a".to_vec()));
+        assert_eq!(s(br#""\u0100x""#), None);
+        assert_eq!(s(br#""a\/b""#), None);
+        assert_eq!(s(b"1"), None);
+        assert_eq!(get_hex(br#""0aFF""#, b"$"), Some(vec![10, 255]));
+        assert_eq!(get_hex(br#""""#, b"$"), Some(vec![]));
+        assert_eq!(get_hex(br#""0a1""#, b"$"), None);
+        assert_eq!(get_hex(br#""0g""#, b"$"), None);
+        assert_eq!(get_b64(br#""aGVsbG8=""#, b"$"), Some(b"hello".to_vec()));
+        assert_eq!(get_b64(br#""aGVsbG8""#, b"$"), Some(b"hel".to_vec()));
+        assert_eq!(get_b64(br#""aGVsbG8=aGVs""#, b"$"), Some(b"hellohel".to_vec()));
+        assert_eq!(get_b64(br#""ab=c""#, b"$"), Some(b"i".to_vec()));
+        assert_eq!(get_b64(br#""a=bc""#, b"$"), Some(vec![]));
+        assert_eq!(get_b64(br#""aGV!bG8=""#, b"$"), Some(vec![]));
+        assert_eq!(get_b64(br#""a+/b""#, b"$"), Some(b"k\xef\xdb".to_vec()));
+        assert_eq!(get_b64(b"1", b"$"), None);
+    }
+
+    fn walk(j: &[u8]) -> Vec<(usize, Option<&[u8]>, Option<&[u8]>)> {
+        let mut v = Vec::new();
+        let mut ofs = 0;
+        loop {
+            let (n, k, val) = next(j, ofs);
+            v.push((n, k.map(|(o, l)| &j[o..o + l]), val.map(|(o, l)| &j[o..o + l])));
+            if n == 0 || v.len() > 10 {
+                return v;
+            }
+            ofs = n;
+        }
+    }
+
+    #[test]
+    fn next_iterates_like_mongoose() {
+        let j = br#"{"a": 1, "b" : [2,3], "c":"x"}"#;
+        let want: Vec<(usize, Option<&[u8]>, Option<&[u8]>)> = vec![
+            (8, Some(br#""a""#), Some(b"1")),
+            (21, Some(br#""b""#), Some(b"[2,3]")),
+            (29, Some(br#""c""#), Some(br#""x""#)),
+            (0, None, None),
+        ];
+        assert_eq!(walk(j), want);
+        let a = br#"[ 1, {"x":2} ,"s"]"#;
+        let want: Vec<(usize, Option<&[u8]>, Option<&[u8]>)> =
+            vec![(4, None, Some(b"1")), (14, None, Some(br#"{"x":2}"#)), (17, None, Some(br#""s""#)), (0, None, None)];
+        assert_eq!(walk(a), want);
+        assert_eq!(walk(b"{}"), vec![(0, None, None)]);
+        assert_eq!(walk(b" {\"a\":1}"), vec![(0, None, None)]);
+        assert_eq!(walk(b"[1,,2]"), vec![(3, None, Some(&b"1"[..])), (0, None, None)]);
+        assert_eq!(walk(b"[1\x0b,2]"), vec![(2, None, Some(&b"1"[..])), (0, None, None)]);
+        assert_eq!(walk(br#"{"a"}"#), vec![(0, Some(&br#""a""#[..]), None)]);
+        assert_eq!(walk(br#"{"a" x : 1}"#), vec![(10, Some(&br#""a""#[..]), Some(&b"1"[..])), (0, None, None)]);
+        // A mid-member offset: the next string is taken as the key.
+        assert_eq!(next(br#"{"a":1,"b":2}"#, 3), (12, Some((3, 5)), Some((11, 1))));
+    }
 }
