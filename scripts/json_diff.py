@@ -6,6 +6,7 @@ wheel (whose extension module exports Mongoose's functions) and our
 libmongoose.so. Usage:
 
     cargo build && python3 scripts/json_diff.py [ITERATIONS] [SEED]
+    python3 scripts/json_diff.py --corpus DIR   # fuzz corpus files: path NUL json
 
 It feeds hand-made and random (generated, then mutated) documents and
 paths to both libraries and compares every observable result: offsets and
@@ -281,7 +282,23 @@ class Diff:
             self.check(f"next ofs={ofs}", j, None, a.next(j, ofs), b.next(j, ofs))
 
 
+def corpus(d, directory):
+    """Replay a fuzz corpus (`path NUL json`, or just json with path `$`)."""
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name), "rb") as f:
+            data = f.read()
+        path, sep, json = data.partition(b"\0")
+        if not sep:
+            path, json = b"$", data
+        d.doc(json, [path, b"$"])
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--corpus":
+        d = Diff(Lib(OURS), Lib(ORACLE))
+        corpus(d, sys.argv[2])
+        print(f"{d.cases} (document, path) cases, {d.fail} differences")
+        sys.exit(1 if d.fail else 0)
     iters = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     if ORACLE is None:

@@ -612,8 +612,12 @@ mod tests {
         assert_eq!(get(br#"{"a":{"b":2}}"#, b"a.b"), Err(INVALID));
         assert_eq!(get(br#"{"a.b":1}"#, b"$.a.b"), Ok((7, 1)));
     }
+    type Case = (&'static [u8], &'static [u8], Result<(usize, usize), i32>);
+    /// One `next` step: (next offset, key, value).
+    type Step<'a> = (usize, Option<&'a [u8]>, Option<&'a [u8]>);
+
     /// Observed with Mongoose 7.23: (json, path, result).
-    const GET: &[(&[u8], &[u8], Result<(usize, usize), i32>)] = &[
+    const GET: &[Case] = &[
         (b"", b"$", Err(NOT_FOUND)),
         (b"   ", b"$", Err(NOT_FOUND)),
         (b"1 2", b"$", Ok((0, 1))),
@@ -754,7 +758,7 @@ mod tests {
         assert_eq!(get_b64(b"1", b"$"), None);
     }
 
-    fn walk(j: &[u8]) -> Vec<(usize, Option<&[u8]>, Option<&[u8]>)> {
+    fn walk(j: &[u8]) -> Vec<Step<'_>> {
         let mut v = Vec::new();
         let mut ofs = 0;
         loop {
@@ -770,7 +774,7 @@ mod tests {
     #[test]
     fn next_iterates_like_mongoose() {
         let j = br#"{"a": 1, "b" : [2,3], "c":"x"}"#;
-        let want: Vec<(usize, Option<&[u8]>, Option<&[u8]>)> = vec![
+        let want: Vec<Step> = vec![
             (8, Some(br#""a""#), Some(b"1")),
             (21, Some(br#""b""#), Some(b"[2,3]")),
             (29, Some(br#""c""#), Some(br#""x""#)),
@@ -778,15 +782,22 @@ mod tests {
         ];
         assert_eq!(walk(j), want);
         let a = br#"[ 1, {"x":2} ,"s"]"#;
-        let want: Vec<(usize, Option<&[u8]>, Option<&[u8]>)> =
-            vec![(4, None, Some(b"1")), (14, None, Some(br#"{"x":2}"#)), (17, None, Some(br#""s""#)), (0, None, None)];
+        let want: Vec<Step> = vec![
+            (4, None, Some(b"1")),
+            (14, None, Some(br#"{"x":2}"#)),
+            (17, None, Some(br#""s""#)),
+            (0, None, None),
+        ];
         assert_eq!(walk(a), want);
         assert_eq!(walk(b"{}"), vec![(0, None, None)]);
         assert_eq!(walk(b" {\"a\":1}"), vec![(0, None, None)]);
         assert_eq!(walk(b"[1,,2]"), vec![(3, None, Some(&b"1"[..])), (0, None, None)]);
         assert_eq!(walk(b"[1\x0b,2]"), vec![(2, None, Some(&b"1"[..])), (0, None, None)]);
         assert_eq!(walk(br#"{"a"}"#), vec![(0, Some(&br#""a""#[..]), None)]);
-        assert_eq!(walk(br#"{"a" x : 1}"#), vec![(10, Some(&br#""a""#[..]), Some(&b"1"[..])), (0, None, None)]);
+        assert_eq!(
+            walk(br#"{"a" x : 1}"#),
+            vec![(10, Some(&br#""a""#[..]), Some(&b"1"[..])), (0, None, None)]
+        );
         // A mid-member offset: the next string is taken as the key.
         assert_eq!(next(br#"{"a":1,"b":2}"#, 3), (12, Some((3, 5)), Some((11, 1))));
     }
