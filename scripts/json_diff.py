@@ -275,7 +275,7 @@ class Diff:
             l1, l2 = a.long(j, p), b.long(j, p)
             if l1 != l2 and not (ok1 and close(v1, v2)):
                 self.check("long", j, p, l1, l2)
-            for n in range(0, 10):
+            for n in list(range(0, 10)) + [64]:
                 self.check(f"unescape n={n}", j, p, a.unescape(j, p, n), b.unescape(j, p, n))
         self.check("next", j, None, a.next(j), b.next(j))
         for ofs in (1, 2, 3, len(j) // 2):
