@@ -99,8 +99,12 @@ pub fn scan_number(s: &[u8]) -> Number {
 }
 
 impl Number {
-    /// The value, correctly rounded (Mongoose accumulates digit by digit in
-    /// a double, which can be an ULP or so off for long inputs).
+    /// The value, correctly rounded. Mongoose accumulates digit by digit in
+    /// a double and applies the exponent one factor of 10 at a time, so its
+    /// results can be a few ULPs off (tens for tiny numbers such as 1e-32),
+    /// and digits that overflow (or underflow) before the exponent is
+    /// applied give inf (or 0) there: `1111...(400 ones)e-300` is inf in
+    /// Mongoose, 1.1e99 here.
     pub fn value(&self, s: &[u8]) -> f64 {
         let mut text = Vec::with_capacity(self.len + 16);
         if self.negative {
