@@ -709,6 +709,24 @@ struct mg_queue {
 
 
 
+// Nesting deeper than [`MAX_DEPTH`].
+#define TOO_DEEP -1
+
+// A syntax error met while scanning.
+#define INVALID -2
+
+// The path does not exist (also when the input ends first).
+#define NOT_FOUND -3
+
+// Deepest nesting of objects and arrays the scanner accepts.
+#define MAX_DEPTH 30
+
+// Error code for a frame whose method has no handler.
+#define METHOD_NOT_FOUND -32601
+
+// Error code for a frame that is neither a call nor a response.
+#define PARSE_ERROR -32700
+
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
 
@@ -843,6 +861,27 @@ struct mg_addr {
   uint8_t scope_id;
   bool is_ip6;
 };
+
+// A JSON-RPC request being processed.
+struct mg_rpc_req {
+  struct mg_rpc **head;
+  struct mg_rpc *rpc;
+  mg_pfn_t pfn;
+  void *pfn_data;
+  void *req_data;
+  struct mg_str frame;
+};
+
+// A registered JSON-RPC method.
+struct mg_rpc {
+  struct mg_rpc *next;
+  struct mg_str method;
+  void (*fn)(struct mg_rpc_req*);
+  void *fn_data;
+};
+
+// A handler, as stored in `struct mg_rpc`.
+typedef void (*Handler)(struct mg_rpc_req*);
 
 // TLS options (PEM or DER).
 struct mg_tls_opts {
@@ -1070,24 +1109,6 @@ struct mg_jwt_opts {
   struct mg_str secret;
   const uint8_t *private_key;
   const uint8_t *public_key;
-};
-
-// A registered JSON-RPC method.
-struct mg_rpc {
-  struct mg_rpc *next;
-  struct mg_str method;
-  void (*fn)(struct mg_rpc_req*);
-  void *fn_data;
-};
-
-// A JSON-RPC request being processed.
-struct mg_rpc_req {
-  struct mg_rpc **head;
-  struct mg_rpc *rpc;
-  mg_pfn_t pfn;
-  void *pfn_data;
-  void *req_data;
-  struct mg_str frame;
 };
 
 // Dashboard value (embedded only).
@@ -1432,6 +1453,87 @@ size_t mg_iobuf_add(struct mg_iobuf *io, size_t ofs, const void *buf, size_t len
 // `io` NULL or valid.
 size_t mg_iobuf_del(struct mg_iobuf *io, size_t ofs, size_t len);
 
+// `mg_json_get`: offset of the value at `path` in `json.buf` (its token
+// length in `*toklen`, which may be NULL and is 0 on error), or
+// `MG_JSON_TOO_DEEP` (-1), `MG_JSON_INVALID` (-2), `MG_JSON_NOT_FOUND` (-3).
+//
+// # Safety
+// `json` a valid view; `path` NULL or NUL-terminated; `toklen` NULL or writable.
+int mg_json_get(struct mg_str json, const char *path, int *toklen);
+
+// `mg_json_get_tok`: the token at `path` as a view into `json` (strings
+// keep quotes and escapes), or `{NULL, 0}`.
+//
+// # Safety
+// As `mg_json_get`.
+struct mg_str mg_json_get_tok(struct mg_str json, const char *path);
+
+// `mg_json_get_num`: true if the value at `path` is a number (its token
+// starts with `-` or a digit); stores it in `*v` (`v` may be NULL).
+//
+// # Safety
+// As `mg_json_get`; `v` NULL or writable.
+bool mg_json_get_num(struct mg_str json, const char *path, double *v);
+
+// `mg_json_get_bool`: true if the value at `path` starts with `t` or `f`;
+// `*v` is whether it starts with `t` (`v` may be NULL).
+//
+// # Safety
+// As `mg_json_get`; `v` NULL or writable.
+bool mg_json_get_bool(struct mg_str json, const char *path, bool *v);
+
+// `mg_json_get_long`: the number at `path` converted with C's `(long)`
+// (out of range gives `LONG_MIN`, as on x86_64), or `dflt`.
+//
+// # Safety
+// As `mg_json_get`.
+long mg_json_get_long(struct mg_str json, const char *path, long dflt);
+
+// `mg_json_get_str`: a NUL-terminated heap copy of the unescaped string at
+// `path` (free with `mg_free`), or NULL if it is not a string or cannot be
+// unescaped. `""` gives an empty (non-NULL) string.
+//
+// # Safety
+// As `mg_json_get`.
+char *mg_json_get_str(struct mg_str json, const char *path);
+
+// `mg_json_get_hex`: the string at `path` decoded from hex digit pairs
+// into a NUL-terminated heap buffer (free with `mg_free`), its length in
+// `*len`; NULL (and `*len` untouched) if not a string, of odd length or
+// with a non-hex digit.
+//
+// # Safety
+// As `mg_json_get`; `len` NULL or writable.
+char *mg_json_get_hex(struct mg_str json, const char *path, int *len);
+
+// `mg_json_get_b64`: the string at `path` base64-decoded into a
+// NUL-terminated heap buffer (free with `mg_free`), its length in `*len`
+// (0 when the text does not decode; the buffer is still returned). NULL
+// (and `*len` untouched) if the value is not a string.
+//
+// # Safety
+// As `mg_json_get`; `len` NULL or writable.
+char *mg_json_get_b64(struct mg_str json, const char *path, int *len);
+
+// `mg_json_unescape`: unescape the string at `path` into `buf` of `len`
+// bytes, NUL-terminated; returns its length, or 0 when not found, not a
+// string, empty, not fitting with its NUL (a truncated prefix is left), or
+// on an unsupported escape (`\/` included). `\u00XX` gives the byte 0xXX;
+// a larger `\u` escape ends the result there.
+//
+// # Safety
+// As `mg_json_get`; `buf` NULL or writable for `len` bytes.
+size_t mg_json_unescape(struct mg_str json, const char *path, char *buf, size_t len);
+
+// `mg_json_next`: iterate the members of the object (or elements of the
+// array) `obj`. Start with `ofs = 0`; returns the offset for the next call,
+// 0 when done or on error. `*key` is the raw key with its quotes
+// (`{NULL, 0}` for arrays), `*val` the raw value; either may be NULL.
+//
+// # Safety
+// `obj` a valid view; `key`, `val` NULL or writable.
+size_t mg_json_next(struct mg_str obj, size_t ofs, struct mg_str *key, struct mg_str *val);
+
 // `mg_log_set_fn`: replace the log sink (NULL restores stdout).
 void mg_log_set_fn(mg_pfn_t fn_, void *param);
 
@@ -1621,6 +1723,60 @@ size_t mg_queue_next(struct mg_queue *q, char **buf);
 
 // Consumer: remove the message of `len` bytes that `mg_queue_next` returned.
 void mg_queue_del(struct mg_queue *q, size_t len);
+
+// Register `handler` for the methods matching `method_pattern` (an
+// `mg_match` glob, copied to the heap), in front of the list at `*head`.
+// Nodes are `calloc`ed and freed by `mg_rpc_del`. An empty pattern makes
+// a handler for response frames (`"result"`/`"error"` without a method).
+//
+// # Safety
+// `head` NULL or a valid list head; `method_pattern` a valid view.
+void mg_rpc_add(struct mg_rpc **head,
+                struct mg_str method_pattern,
+                Handler handler,
+                void *handler_data);
+
+// Remove (and free) every handler whose function is `handler`; a NULL
+// `handler` removes them all.
+//
+// # Safety
+// `head` NULL or a valid list head built by `mg_rpc_add`.
+void mg_rpc_del(struct mg_rpc **head, Handler handler);
+
+// Dispatch `r->frame`: a frame whose `"method"` string matches a
+// pattern (first match in list order) runs that handler with `r->rpc`
+// set to its node; an unmatched method gets error -32601 `"NAME not
+// found"`; a frame that is neither a call nor a response gets -32700 with
+// the frame as the message.
+//
+// # Safety
+// `r` NULL or valid: `head` NULL or a list, `frame` a valid view.
+void mg_rpc_process(struct mg_rpc_req *r);
+
+// Success response `{"id":ID,"result":...}` with the result formatted
+// from `fmt` (printf family; NULL gives `null`). Nothing is sent when the
+// frame has no `"id"` (a notification).
+//
+// # Safety
+// `r` NULL or valid; `fmt` NULL or NUL-terminated; `ap` NULL or a
+// `va_list` matching `fmt`.
+void mg_rpc_vok(struct mg_rpc_req *r, const char *fmt, va_list *ap);
+
+// Error response `{"id":ID,"error":{"code":CODE,"message":...}}` with the
+// message formatted from `fmt` (NULL gives `null`; a string needs its
+// quotes in the format, e.g. `"%m", MG_ESC(s)`). Sent even when the frame
+// has no `"id"` (then without it).
+//
+// # Safety
+// As `mg_rpc_vok`.
+void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
+
+// Success response whose result is the array of registered method
+// patterns (`*r->head`, in list order; empty patterns left out).
+//
+// # Safety
+// `r` NULL or valid.
+void mg_rpc_list(struct mg_rpc_req *r);
 
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //
@@ -1828,6 +1984,8 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 /* Defined by the program's packed-filesystem source (Mongoose's `pack`
    tool generates it); the library declares it only. */
 extern const struct mg_mem_file mg_packed_files[];
+void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
+void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,8 @@ const VARIADIC: &[&str] = &[
     "mg_http_printf_chunk",
     "mg_file_printf",
     "mg_queue_printf",
+    "mg_rpc_ok",
+    "mg_rpc_err",
 ];
 
 fn library(name: &str) -> PathBuf {

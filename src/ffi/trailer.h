@@ -16,6 +16,8 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 /* Defined by the program's packed-filesystem source (Mongoose's `pack`
    tool generates it); the library declares it only. */
 extern const struct mg_mem_file mg_packed_files[];
+void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
+void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,9 @@ void mg_rs_http_vprintf_chunk(struct mg_connection *c, const char *fmt,
 bool mg_rs_file_vprintf(struct mg_fs *fs, const char *path, const char *fmt,
                         va_list *ap);
 size_t mg_rs_queue_vprintf(struct mg_queue *q, const char *fmt, va_list *ap);
+struct mg_rpc_req;
+void mg_rpc_vok(struct mg_rpc_req *r, const char *fmt, va_list *ap);
+void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
 
 int mg_rs_va_int(va_list *ap) { return va_arg(*ap, int); }
 long mg_rs_va_long(va_list *ap) { return va_arg(*ap, long); }
@@ -112,4 +115,18 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...) {
   n = mg_rs_queue_vprintf(q, fmt, &ap);
   va_end(ap);
   return n;
+}
+
+void mg_rpc_ok(struct mg_rpc_req *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mg_rpc_vok(r, fmt, &ap);
+  va_end(ap);
+}
+
+void mg_rpc_err(struct mg_rpc_req *r, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mg_rpc_verr(r, code, fmt, &ap);
+  va_end(ap);
 }
