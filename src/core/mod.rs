@@ -7,3 +7,4 @@ pub mod http;
 pub mod str;
 pub mod timer;
 pub mod url;
+pub mod ws;
