@@ -5,24 +5,24 @@ use base64::Engine as _;
 use sha1::{Digest, Sha1};
 
 /// Appended to the client's key before hashing (RFC 6455 §1.3).
-pub const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+pub(crate) const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-pub const OP_CONTINUE: u8 = 0;
-pub const OP_TEXT: u8 = 1;
-pub const OP_BINARY: u8 = 2;
-pub const OP_CLOSE: u8 = 8;
-pub const OP_PING: u8 = 9;
-pub const OP_PONG: u8 = 10;
+pub(crate) const OP_CONTINUE: u8 = 0;
+pub(crate) const OP_TEXT: u8 = 1;
+pub(crate) const OP_BINARY: u8 = 2;
+pub(crate) const OP_CLOSE: u8 = 8;
+pub(crate) const OP_PING: u8 = 9;
+pub(crate) const OP_PONG: u8 = 10;
 /// The FIN bit of the first header byte.
-pub const FIN: u8 = 0x80;
+pub(crate) const FIN: u8 = 0x80;
 
 /// Close codes the library sends on its own.
-pub const CLOSE_GOING_AWAY: u16 = 1001;
-pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
-pub const CLOSE_TOO_BIG: u16 = 1009;
+pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+pub(crate) const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+pub(crate) const CLOSE_TOO_BIG: u16 = 1009;
 
 /// The longest frame header: 2 + 8 (64-bit length) + 4 (mask).
-pub const MAX_HEADER: usize = 14;
+pub(crate) const MAX_HEADER: usize = 14;
 
 /// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`: base64(SHA-1(key + GUID)).
 pub fn accept_key(key: &[u8]) -> String {
