@@ -20,6 +20,9 @@ const VARIADIC: &[&str] = &[
     "mg_http_reply",
     "mg_http_printf_chunk",
     "mg_file_printf",
+    "mg_ws_connect",
+    "mg_ws_upgrade",
+    "mg_ws_printf",
 ];
 
 fn library(name: &str) -> PathBuf {

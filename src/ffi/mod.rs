@@ -13,3 +13,4 @@ pub mod net;
 pub mod str;
 pub mod timer;
 pub mod url;
+pub mod ws;

@@ -12,6 +12,12 @@ void mg_http_reply(struct mg_connection *, int status_code, const char *headers,
                    const char *body_fmt, ...);
 void mg_http_printf_chunk(struct mg_connection *cnn, const char *fmt, ...);
 bool mg_file_printf(struct mg_fs *fs, const char *path, const char *fmt, ...);
+struct mg_connection *mg_ws_connect(struct mg_mgr *, const char *url,
+                                    mg_event_handler_t fn, void *fn_data,
+                                    const char *fmt, ...);
+void mg_ws_upgrade(struct mg_connection *, struct mg_http_message *,
+                   const char *fmt, ...);
+size_t mg_ws_printf(struct mg_connection *c, int op, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif
