@@ -56,7 +56,12 @@ pub unsafe extern "C" fn mg_rs_ws_vconnect(
 /// Send one WebSocket frame (FIN set, opcode `op`; masked on client
 /// connections). Returns header + payload length, 0 on failure.
 #[no_mangle]
-pub unsafe extern "C" fn mg_ws_send(c: *mut mg_connection, buf: *const c_void, len: usize, op: c_int) -> usize {
+pub unsafe extern "C" fn mg_ws_send(
+    c: *mut mg_connection,
+    buf: *const c_void,
+    len: usize,
+    op: c_int,
+) -> usize {
     if c.is_null() {
         return 0;
     }
@@ -83,7 +88,12 @@ pub unsafe extern "C" fn mg_ws_wrap(c: *mut mg_connection, len: usize, op: c_int
 
 /// Format a payload into `c->send` and frame it; returns the payload length.
 #[no_mangle]
-pub unsafe extern "C" fn mg_ws_vprintf(c: *mut mg_connection, op: c_int, fmt: *const c_char, ap: *mut va_list) -> usize {
+pub unsafe extern "C" fn mg_ws_vprintf(
+    c: *mut mg_connection,
+    op: c_int,
+    fmt: *const c_char,
+    ap: *mut va_list,
+) -> usize {
     if c.is_null() {
         return 0;
     }
