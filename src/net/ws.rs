@@ -77,6 +77,11 @@ unsafe fn mask_for(c: *mut mg_connection) -> Option<[u8; 4]> {
 pub unsafe fn send(c: *mut mg_connection, data: &[u8], op: c_int) -> usize {
     // SAFETY: `c` live.
     unsafe {
+        if state(c).ws.close_sent {
+            // The library closed this WebSocket (shutdown, protocol error):
+            // RFC 6455 allows nothing after a CLOSE frame.
+            return 0;
+        }
         let mask = mask_for(c);
         let mut hdr = [0u8; w::MAX_HEADER];
         let n = w::encode_header((op as u8) | w::FIN, data.len(), mask, &mut hdr);
@@ -110,6 +115,11 @@ pub unsafe fn wrap(c: *mut mg_connection, len: usize, op: c_int) -> usize {
         let io = &mut (*c).send;
         let len = len.min(io.len);
         let start = io.len - len;
+        if state(c).ws.close_sent {
+            // Nothing may follow our CLOSE (see `send`): drop the payload.
+            io.del(start, len);
+            return io.len;
+        }
         let mask = mask_for(c);
         let mut hdr = [0u8; w::MAX_HEADER];
         let n = w::encode_header((op as u8) | w::FIN, len, mask, &mut hdr);
@@ -449,7 +459,7 @@ pub unsafe fn going_away(c: *mut mg_connection) {
         if state(c).ws.close_sent || (*c).flag(FLAG_IS_CLOSING) || (*c).flag(FLAG_IS_DRAINING) {
             return;
         }
-        state(c).ws.close_sent = true;
         send(c, &w::close_payload(w::CLOSE_GOING_AWAY), w::OP_CLOSE as c_int);
+        state(c).ws.close_sent = true;
     }
 }
