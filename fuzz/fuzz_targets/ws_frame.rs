@@ -12,7 +12,7 @@
 use libfuzzer_sys::fuzz_target;
 use mongoose::abi::*;
 use mongoose::core::ws::{apply_mask, encode_header, parse_header};
-use mongoose::ffi::net::{mg_mgr_free, mg_mgr_init, mg_wrapfd};
+use mongoose::ffi::net::{mg_mgr_init, mg_wrapfd};
 use std::ffi::{c_int, c_long, c_void};
 
 fn check_header(data: &[u8]) {
@@ -71,26 +71,51 @@ unsafe extern "C" fn program(c: *mut mg_connection, ev: c_int, ev_data: *mut c_v
     }
 }
 
-fn run_handler(data: &[u8], split: usize) {
-    let mut fds = [0 as c_int; 2];
-    // SAFETY: plain libc call with a valid out-array.
-    if unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) } != 0 {
-        return;
+/// One manager and connection for the whole run (setting them up per input
+/// costs more than the input): each input starts from a fresh WebSocket
+/// state, empty buffers and the flags `mg_ws_upgrade` leaves.
+struct Rig {
+    _mgr: Box<mg_mgr>,
+    c: *mut mg_connection,
+    seen: Box<Seen>,
+}
+
+fn rig() -> *mut Rig {
+    thread_local! {
+        static RIG: *mut Rig = {
+            let mut fds = [0 as c_int; 2];
+            // SAFETY: plain libc call with a valid out-array.
+            assert_eq!(unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) }, 0);
+            // SAFETY: zeroed memory is what mg_mgr_init overwrites.
+            let mut mgr: Box<mg_mgr> = Box::new(unsafe { std::mem::zeroed() });
+            let mut seen = Box::<Seen>::default();
+            // SAFETY: a live manager and socket (kept for the whole run).
+            let c = unsafe {
+                mongoose::ffi::log::mg_log_level = 0;
+                mg_mgr_init(&mut *mgr);
+                mg_wrapfd(&mut *mgr, fds[0], Some(program), &mut *seen as *mut Seen as *mut c_void)
+            };
+            assert!(!c.is_null());
+            Box::into_raw(Box::new(Rig { _mgr: mgr, c, seen }))
+        };
     }
-    // SAFETY: zeroed memory is what mg_mgr_init overwrites.
-    let mut mgr: Box<mg_mgr> = Box::new(unsafe { std::mem::zeroed() });
-    let mut seen = Seen::default();
-    // SAFETY: a live manager and socket; the connection is set up as
-    // `mg_ws_upgrade` leaves it, then fed as the loop feeds reads.
+    RIG.with(|r| *r)
+}
+
+fn run_handler(data: &[u8], split: usize) {
+    // SAFETY: the rig's connection is live for the whole run and only used
+    // from this thread; it is reset to the state `mg_ws_upgrade` leaves,
+    // then fed as the loop feeds reads.
     unsafe {
-        mongoose::ffi::log::mg_log_level = 0;
-        mg_mgr_init(&mut *mgr);
-        let c = mg_wrapfd(&mut *mgr, fds[0], Some(program), &mut seen as *mut Seen as *mut c_void);
-        assert!(!c.is_null());
-        (*c).flags |= FLAG_IS_WEBSOCKET;
+        let rig = &mut *rig();
+        let c = rig.c;
+        (*c).recv.len = 0;
+        (*c).send.len = 0;
+        (*c).flags = FLAG_IS_WEBSOCKET;
         (*c).pfn = Some(mongoose::net::ws::handler);
+        mongoose::net::conn::state(c).ws = Default::default();
         for part in [&data[..split], &data[split..]] {
-            if (*c).flag(FLAG_IS_CLOSING) {
+            if (*c).flags & (FLAG_IS_CLOSING | FLAG_IS_DRAINING) != 0 {
                 break;
             }
             assert!((*c).recv.append(part));
@@ -98,10 +123,8 @@ fn run_handler(data: &[u8], split: usize) {
             mongoose::net::call(c, MG_EV_READ, &mut n as *mut c_long as *mut c_void);
             assert!((*c).recv.len <= (*c).recv.size);
         }
-        mg_mgr_free(&mut *mgr);
-        libc::close(fds[1]);
+        let _ = rig.seen.events;
     }
-    let _ = seen.events;
 }
 
 fuzz_target!(|data: &[u8]| {
