@@ -608,10 +608,13 @@ class Connection:
             fn(ptr, hm, None)
 
     def ws_send(self, data, op=WEBSOCKET_OP_TEXT):
-        fn = _need(L.mg_ws_send, "WebSocket (mg_ws_send)")
-        ptr = self._live()
-        b = _payload(data)
-        return int(fn(ptr, b, len(b), int(op)))
+        """``mg_ws_send``: one frame; returns the bytes queued (0 on failure)."""
+        fn = _need(L.mg_ws_send_fast, "WebSocket (mg_ws_send)")
+        if self._ptr is None:
+            raise RuntimeError(_CLOSED)
+        b = data if type(data) is bytes else _payload(data)
+        # Unprototyped call: the length goes as a real size_t.
+        return fn(self._cp, b, c_size_t(len(b)), int(op))
 
     def ws_printf(self, fmt, *args, op=WEBSOCKET_OP_TEXT):
         """One frame whose payload is ``fmt % args`` (Python formatting;
