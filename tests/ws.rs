@@ -414,6 +414,15 @@ fn shutdown_sends_1001_and_waits_for_the_peer() {
     let mut more = Vec::new();
     assert!(!drain(&mut s, &mut more), "closed while waiting for the CLOSE");
     assert!(more.is_empty());
+    // A message that crossed our CLOSE still reaches the program, but its
+    // echo is not sent: nothing may follow a CLOSE (RFC 6455 §5.5.1).
+    s.write_all(&frame(0x81, b"late")).unwrap();
+    let end = Instant::now() + Duration::from_secs(2);
+    while !f.ev.0.iter().any(|e| e == "MSG 81 late") && Instant::now() < end {
+        f.poll();
+    }
+    // (The CLOSE is the idle HTTP connection's.)
+    assert_eq!(f.events(), ["OPEN ws=1", "CLOSE", "MSG 81 late"]);
     s.write_all(&frame(0x88, b"\x03\xe9")).unwrap();
     let (got, eof) = f.pump(&mut s, |_, eof| eof);
     assert!(got.is_empty(), "no echo of the peer's CLOSE after ours: {got:02x?}");
