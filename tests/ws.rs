@@ -376,6 +376,37 @@ fn oversized_length_gets_close_1009() {
 }
 
 #[test]
+fn reassembly_beyond_the_receive_limit_gets_close_1009() {
+    // Fragments of 1 MiB each: the message being reassembled plus the next
+    // fragment would exceed MG_MAX_RECV_SIZE (3 MiB) at the third one.
+    let mut f = Fixture::new();
+    let mut s = f.upgraded();
+    let part = vec![b'z'; 1 << 20];
+    let mut stream = frame(0x02, &part);
+    stream.extend(frame(0x00, &part));
+    stream.extend(frame(0x00, &part));
+    stream.extend(frame(0x80, &part));
+    let mut rest = &stream[..];
+    let mut got = Vec::new();
+    let end = Instant::now() + Duration::from_secs(10);
+    let mut eof = false;
+    while !eof && Instant::now() < end {
+        if !rest.is_empty() {
+            match s.write(&rest[..rest.len().min(65536)]) {
+                Ok(n) => rest = &rest[n..],
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(_) => rest = &[], // the server closed
+            }
+        }
+        f.poll();
+        eof = drain(&mut s, &mut got);
+    }
+    assert!(eof);
+    assert_eq!(got, [0x88, 0x02, 0x03, 0xf1]);
+    assert_eq!(f.events(), ["OPEN ws=1", "CTL 00 #1048576", "ERROR WS frame too large", "CLOSE"]);
+}
+
+#[test]
 fn continuation_without_message_gets_close_1002() {
     // Departure: Mongoose takes the payload's first byte as a header byte
     // and echoes the rest as a message.
