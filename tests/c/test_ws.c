@@ -204,6 +204,34 @@ static void test_no_key_gets_426(void) {
   ASSERT(cl.open == 0);
 }
 
+static void test_client_shutdown_sends_1001(void) {
+  // Client side: shutting down the client's manager closes its WebSocket
+  // with 1001 too; the server echoes it and the manager is done.
+  struct mg_mgr m;
+  struct client cl;
+  uint64_t deadline;
+  memset(&cl, 0, sizeof(cl));
+  mg_mgr_init(&m);
+  ASSERT(mg_ws_connect(&m, s_url, cli, &cl, NULL) != NULL);
+  deadline = mg_millis() + 3000;
+  while (!cl.open && mg_millis() < deadline) {
+    mg_mgr_poll(&s_smgr, 1);
+    mg_mgr_poll(&m, 1);
+  }
+  ASSERT(cl.open == 1);
+  s_srv_trace[0] = '\0';
+  mg_mgr_shutdown(&m, 3000);
+  deadline = mg_millis() + 2000;
+  while (!mg_mgr_is_done(&m) && mg_millis() < deadline) {
+    mg_mgr_poll(&s_smgr, 1);
+    mg_mgr_poll(&m, 1);
+  }
+  ASSERT(mg_mgr_is_done(&m));
+  ASSERT_STR(s_srv_trace, "CTL 88 \x03\xe9");
+  ASSERT(cl.closed == 1);
+  mg_mgr_free(&m);
+}
+
 static void test_shutdown_sends_1001(void) {
   enum { N = 5 };
   struct client cls[N];
@@ -244,6 +272,7 @@ int main(void) {
   test_sizes();
   test_fragments_ping_close();
   test_no_key_gets_426();
+  test_client_shutdown_sends_1001();
   test_shutdown_sends_1001();
   mg_mgr_free(&s_cmgr);
   mg_mgr_free(&s_smgr);
