@@ -1960,6 +1960,17 @@ const char *mg_url_uri(const char *url);
 // `str` valid; `addr` NULL or writable.
 bool mg_aton(struct mg_str str, struct mg_addr *addr);
 
+// Send one WebSocket frame (FIN set, opcode `op`; masked on client
+// connections). Returns header + payload length, 0 on failure.
+size_t mg_ws_send(struct mg_connection *c, const void *buf, size_t len, int op);
+
+// Turn the last `len` bytes of `c->send` into one frame by inserting a
+// header before them. Returns the new `c->send.len`.
+size_t mg_ws_wrap(struct mg_connection *c, size_t len, int op);
+
+// Format a payload into `c->send` and frame it; returns the payload length.
+size_t mg_ws_vprintf(struct mg_connection *c, int op, const char *fmt, va_list *ap);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
@@ -1986,6 +1997,12 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 extern const struct mg_mem_file mg_packed_files[];
 void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
 void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
+struct mg_connection *mg_ws_connect(struct mg_mgr *, const char *url,
+                                    mg_event_handler_t fn, void *fn_data,
+                                    const char *fmt, ...);
+void mg_ws_upgrade(struct mg_connection *, struct mg_http_message *,
+                   const char *fmt, ...);
+size_t mg_ws_printf(struct mg_connection *c, int op, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,8 @@
 #    it (shared library), run under valgrind; errors and definite leaks fail,
 #    other leak kinds are reported as notes.
 # 4. The c-examples under both tools: timers runs on its own; the servers are
-#    driven with curl / bash /dev/tcp, then stopped with SIGTERM and must exit 0.
+#    driven with curl / bash /dev/tcp (websocket-server by websocket-client),
+#    then stopped with SIGTERM and must exit 0.
 #
 # NAME... restricts the run to programs whose name contains one of the words
 # (test_fmt, http, timers...). Environment:
@@ -320,6 +321,18 @@ drive_http_server() {
   check "http-client to a closed port exits 1" "$rc" 1
 }
 
+drive_websocket_server() {
+  # websocket-client, under the same tool: its two messages come back, the
+  # greeting and two timer pushes arrive, the close handshake completes.
+  local u="ws://127.0.0.1:$SRV_PORT/websocket" exe_client=$1 stage=$2 base=$3 rc=0
+  check "GET /" "$(body "http://127.0.0.1:$SRV_PORT/")" "WebSocket server: connect to /websocket"
+  tool_cmd "$stage" "$base.client"
+  PUSHES=3 "${TOOL[@]}" "$exe_client" "$u" hello world >"$base.client.stdout" 2>"$base.client.stderr" || rc=$?
+  check "websocket-client exit" "$rc" 0
+  check "websocket-client echoes" "$(grep -cx 'hello\|world' "$base.client.stdout")" 2
+  check "websocket-client greeting" "$(head -1 "$base.client.stdout" | sed 's/[0-9]*$/N/')" "hello, client N"
+}
+
 drive_http_restful_server() {
   local u="http://127.0.0.1:$SRV_PORT/api/items"
   check "POST apple" "$(body -d '{"name":"apple"}' "$u")" '{"id":1,"name":"apple"}'
@@ -397,6 +410,7 @@ run_example() {  # stage name exe [server args...] ; driver = drive_<name>
     fi
     case $name in
       http-server) drive_http_server "$EX_CLIENT" "$stage" "$base" ;;
+      websocket-server) drive_websocket_server "$EX_WS_CLIENT" "$stage" "$base" ;;
       file-server) drive_file_server "$EX_ROOT" ;;
       graceful-shutdown*) drive_graceful_shutdown ;;
       *) "drive_${name//-/_}" ;;
@@ -416,13 +430,14 @@ if ((DO_EXAMPLES)); then
     echo "<h1>index</h1>" >"$EX_ROOT/index.html"
     echo "a" >"$EX_ROOT/sub/a.txt"
     head -c 300000 /dev/urandom >"$EX_ROOT/big.bin"
-    EXAMPLES=(timers http-server http-restful-server file-server tcp-echo multi-threaded graceful-shutdown)
+    EXAMPLES=(timers http-server http-restful-server file-server tcp-echo multi-threaded graceful-shutdown
+      websocket-server)
     for stage in example-asan example-valgrind; do
       [[ $stage == example-asan ]] && ((!DO_ASAN)) && continue
       [[ $stage == example-valgrind ]] && { ((!DO_VALGRIND)) || ((!have_valgrind)); } && continue
       say "== $stage: c-examples"
-      for ex in "${EXAMPLES[@]}" http-client; do
-        wanted "$ex" || [[ $ex == http-client ]] || continue
+      for ex in "${EXAMPLES[@]}" http-client websocket-client; do
+        wanted "$ex" || [[ $ex == http-client || $ex == websocket-client ]] || continue
         # Built like c-examples/common.mk (ASan: + sanitizers, static library).
         exe="$OUT/examples/$stage-$ex.bin"
         if [[ $stage == example-asan ]]; then
@@ -435,6 +450,7 @@ if ((DO_EXAMPLES)); then
         "${cmd[@]}" >"$exe.cc.log" 2>&1 || record FAIL "$stage" "$ex" 0 "compile error" "$exe.cc.log"
       done
       EX_CLIENT="$OUT/examples/$stage-http-client.bin"
+      EX_WS_CLIENT="$OUT/examples/$stage-websocket-client.bin"
       for ex in "${EXAMPLES[@]}"; do
         # http-client runs inside the http-server driver.
         wanted "$ex" || { [[ $ex == http-server ]] && wanted http-client; } || continue
@@ -444,6 +460,7 @@ if ((DO_EXAMPLES)); then
           timers) run_example "$stage" timers "$exe" ;;
           file-server) run_example "$stage" file-server "$exe" "$EX_ROOT" "http://127.0.0.1:0" ;;
           tcp-echo) run_example "$stage" tcp-echo "$exe" "tcp://127.0.0.1:0" ;;
+          websocket-server) run_example "$stage" websocket-server "$exe" "http://127.0.0.1:0" 100 ;;
           graceful-shutdown)
             run_example "$stage" graceful-shutdown "$exe" "http://127.0.0.1:0"
             run_example "$stage" graceful-shutdown-b "$exe" -b "http://127.0.0.1:0" ;;

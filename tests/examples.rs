@@ -288,6 +288,54 @@ fn graceful_shutdown_under_load_loses_nothing() {
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "listener closed");
 }
 
+/// The WebSocket examples: the client's messages come back, the server's
+/// greeting and timer pushes arrive, the close handshake completes; then a
+/// raw WebSocket client sees SIGTERM turn into a CLOSE 1001, answers it,
+/// and the server exits at once (not at the end of the grace period).
+#[test]
+fn websocket_server_and_client() {
+    let server = build_example("websocket-server");
+    let client = build_example("websocket-client");
+    let (mut child, port) = start_server(&server, &["http://127.0.0.1:0", "50"]);
+    let out = Command::new(&client)
+        .args([format!("ws://127.0.0.1:{port}/websocket"), "hello".into(), "world".into()])
+        .env("PUSHES", "3")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("hello, client "), "{text}");
+    assert!(lines.contains(&"hello") && lines.contains(&"world"), "{text}");
+    assert!(lines.iter().filter(|l| l.starts_with("{\"time\":")).count() >= 2, "{text}");
+
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(
+        b"GET /websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    let t0 = Instant::now();
+    sigterm(&child);
+    while !got.ends_with(&[0x88, 0x02, 0x03, 0xe9]) {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "EOF before the CLOSE 1001");
+        got.extend_from_slice(&buf[..n]);
+    }
+    s.write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]).unwrap(); // our CLOSE (zero mask)
+    assert_eq!(s.read(&mut buf).unwrap(), 0, "closed after our CLOSE, no echo");
+    assert_eq!(wait_exit(&mut child, 2500), Some(0));
+    assert!(t0.elapsed() < Duration::from_millis(2500));
+}
+
 /// The C programs of `bench/` keep building (-Wall -Wextra -Werror) and
 /// doing what the benchmark relies on.
 #[test]

@@ -23,6 +23,9 @@ const VARIADIC: &[&str] = &[
     "mg_queue_printf",
     "mg_rpc_ok",
     "mg_rpc_err",
+    "mg_ws_connect",
+    "mg_ws_upgrade",
+    "mg_ws_printf",
 ];
 
 fn library(name: &str) -> PathBuf {

@@ -369,6 +369,13 @@ mg_json_get_str = _proto("mg_json_get_str", c_void_p, [MgStr, c_char_p])
 
 mg_ws_upgrade = _proto("mg_ws_upgrade", None, [P, P, c_char_p], variadic=True)
 mg_ws_send = _proto("mg_ws_send", c_size_t, [P, c_void_p, c_size_t, c_int])
+# Unprototyped, GIL-keeping handle for Connection.ws_send() (as for
+# mg_http_reply_fast): mg_ws_send only frames into c->send and never blocks.
+mg_ws_send_fast = ctypes.PyDLL(LIBRARY_PATH)["mg_ws_send"] if mg_ws_send is not None else None
+if mg_ws_send_fast is not None:
+    mg_ws_send_fast.restype = c_size_t
+mg_ws_connect = _proto("mg_ws_connect", P, [P, c_char_p, EVENT_HANDLER, P, c_char_p], variadic=True)
+mg_ws_printf = _proto("mg_ws_printf", c_size_t, [P, c_int, c_char_p], variadic=True)
 mg_mqtt_connect = _proto("mg_mqtt_connect", P, [P, c_char_p, POINTER(MgMqttOpts), EVENT_HANDLER, P])
 mg_mqtt_listen = _proto("mg_mqtt_listen", P, [P, c_char_p, EVENT_HANDLER, P])
 mg_mqtt_pub = _proto("mg_mqtt_pub", c_uint16, [P, POINTER(MgMqttOpts)])

@@ -608,10 +608,22 @@ class Connection:
             fn(ptr, hm, None)
 
     def ws_send(self, data, op=WEBSOCKET_OP_TEXT):
-        fn = _need(L.mg_ws_send, "WebSocket (mg_ws_send)")
+        """``mg_ws_send``: one frame; returns the bytes queued (0 on failure)."""
+        fn = _need(L.mg_ws_send_fast, "WebSocket (mg_ws_send)")
+        if self._ptr is None:
+            raise RuntimeError(_CLOSED)
+        b = data if type(data) is bytes else _payload(data)
+        # Unprototyped call: the length goes as a real size_t.
+        return fn(self._cp, b, c_size_t(len(b)), int(op))
+
+    def ws_printf(self, fmt, *args, op=WEBSOCKET_OP_TEXT):
+        """One frame whose payload is ``fmt % args`` (Python formatting;
+        ``mg_ws_printf`` with ``"%s"``-free data). Returns the payload length."""
         ptr = self._live()
-        b = _payload(data)
-        return int(fn(ptr, b, len(b), int(op)))
+        text = (fmt % args) if args else fmt
+        b = _payload(text)
+        fn = _need(L.mg_ws_printf, "WebSocket (mg_ws_printf)")
+        return int(fn(ptr, int(op), b"%.*s", c_int(len(b)), c_char_p(b)))
 
     def mqtt_pub(self, topic, message, qos=0, retain=False):
         fn = _need(L.mg_mqtt_pub, "MQTT (mg_mqtt_pub)")
@@ -933,6 +945,20 @@ class Manager:
         tok, owner = self._register(handler)
         ptr = fn(mgr, _enc(url), self._ev_cb, tok)
         return self._finish_create(ptr, tok, owner, handler, "listen on", url)
+
+    def ws_connect(self, url, handler=None, extra_headers=None):
+        """``mg_ws_connect``: a WebSocket client; MG_EV_WS_OPEN fires once
+        the server's 101 arrives. ``extra_headers`` (a dict) is added to the
+        upgrade request."""
+        fn = _need(L.mg_ws_connect, "WebSocket (mg_ws_connect)")
+        mgr = self._alive()
+        tok, owner = self._register(handler)
+        if extra_headers:
+            text = b"".join(_enc(str(k)) + b": " + _enc(str(v)) + b"\r\n" for k, v in extra_headers.items())
+            ptr = fn(mgr, _enc(url), self._ev_cb, tok, b"%.*s", c_int(len(text)), c_char_p(text))
+        else:
+            ptr = fn(mgr, _enc(url), self._ev_cb, tok, None)
+        return self._finish_create(ptr, tok, owner, handler, "connect to", url)
 
     def sntp_connect(self, url, handler=None):
         fn = _need(L.mg_sntp_connect, "SNTP (mg_sntp_connect)")

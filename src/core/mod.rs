@@ -10,3 +10,4 @@ pub mod rpc;
 pub mod str;
 pub mod timer;
 pub mod url;
+pub mod ws;

@@ -17,3 +17,4 @@ pub mod str;
 pub mod timer;
 pub mod tls;
 pub mod url;
+pub mod ws;

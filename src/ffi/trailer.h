@@ -18,6 +18,12 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 extern const struct mg_mem_file mg_packed_files[];
 void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
 void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
+struct mg_connection *mg_ws_connect(struct mg_mgr *, const char *url,
+                                    mg_event_handler_t fn, void *fn_data,
+                                    const char *fmt, ...);
+void mg_ws_upgrade(struct mg_connection *, struct mg_http_message *,
+                   const char *fmt, ...);
+size_t mg_ws_printf(struct mg_connection *c, int op, const char *fmt, ...);
 #ifdef __cplusplus
 }
 #endif

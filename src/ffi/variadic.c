@@ -130,3 +130,42 @@ void mg_rpc_err(struct mg_rpc_req *r, int code, const char *fmt, ...) {
   mg_rpc_verr(r, code, fmt, &ap);
   va_end(ap);
 }
+
+struct mg_mgr;
+struct mg_http_message;
+typedef void (*mg_event_handler_t)(struct mg_connection *, int, void *);
+void mg_rs_ws_vupgrade(struct mg_connection *c, struct mg_http_message *hm,
+                       const char *fmt, va_list *ap);
+struct mg_connection *mg_rs_ws_vconnect(struct mg_mgr *mgr, const char *url,
+                                        mg_event_handler_t fn, void *fn_data,
+                                        const char *fmt, va_list *ap);
+size_t mg_ws_vprintf(struct mg_connection *c, int op, const char *fmt,
+                     va_list *ap);
+
+void mg_ws_upgrade(struct mg_connection *c, struct mg_http_message *hm,
+                   const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mg_rs_ws_vupgrade(c, hm, fmt, &ap);
+  va_end(ap);
+}
+
+struct mg_connection *mg_ws_connect(struct mg_mgr *mgr, const char *url,
+                                    mg_event_handler_t fn, void *fn_data,
+                                    const char *fmt, ...) {
+  struct mg_connection *c;
+  va_list ap;
+  va_start(ap, fmt);
+  c = mg_rs_ws_vconnect(mgr, url, fn, fn_data, fmt, &ap);
+  va_end(ap);
+  return c;
+}
+
+size_t mg_ws_printf(struct mg_connection *c, int op, const char *fmt, ...) {
+  size_t n;
+  va_list ap;
+  va_start(ap, fmt);
+  n = mg_ws_vprintf(c, op, fmt, &ap);
+  va_end(ap);
+  return n;
+}

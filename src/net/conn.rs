@@ -22,6 +22,8 @@ pub struct ConnState {
     pub retry_at: u64,
     /// Protocol state owned by the HTTP layer.
     pub http: crate::net::HttpConnState,
+    /// Protocol state owned by the WebSocket layer.
+    pub ws: crate::net::ws::WsState,
     /// Bytes between the start of the allocation and the box (see `alloc`).
     pad: usize,
 }

@@ -297,10 +297,25 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                     (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, true);
                 }
             }
+            let pfn_before = (*c).pfn.map(|f| f as usize);
             call(c, MG_EV_HTTP_MSG, &mut hm as *mut _ as *mut c_void);
             ofs += consumed;
             if ofs > (*c).recv.len {
                 ofs = (*c).recv.len; // the handler shrank recv
+            }
+            if (*c).pfn.map(|f| f as usize) != pfn_before {
+                // The program switched protocols (`mg_ws_upgrade`): the
+                // bytes after this message belong to the new handler, which
+                // gets them now rather than at the next read (Mongoose feeds
+                // them to the HTTP parser).
+                (*c).recv.del(0, ofs);
+                if let Some(p) = (*c).pfn {
+                    if (*c).recv.len > 0 && !(*c).flag(FLAG_IS_CLOSING) {
+                        let mut zero: c_long = 0;
+                        p(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+                    }
+                }
+                return;
             }
             if accepted && !(*c).flag(FLAG_IS_RESP) && (wants_close || (*c).rs(RS_HTTP_CLOSE_AFTER_RESP)) {
                 (*c).set_flag(FLAG_IS_DRAINING, true);

@@ -17,6 +17,7 @@ pub mod mgr;
 pub mod shutdown;
 pub mod timer;
 pub mod wakeup;
+pub mod ws;
 
 pub use http::HttpConnState;
 

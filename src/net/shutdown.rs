@@ -145,7 +145,12 @@ unsafe fn classify(c: *mut mg_connection, now: u64) {
         let f = (*c).flags;
         let st = state(c);
         st.shutdown.seen = true;
-        if f & FLAG_IS_LISTENING != 0 {
+        if f & FLAG_IS_WEBSOCKET != 0 {
+            // Open WebSockets get a CLOSE 1001 after whatever is queued and
+            // stay until the peer answers it or the grace period ends; they
+            // are never closed early for being idle.
+            super::ws::going_away(c);
+        } else if f & FLAG_IS_LISTENING != 0 {
             // TCP listeners: `mgr::close_listeners_for_shutdown` drains them.
             if f & FLAG_IS_UDP != 0 {
                 (*c).set_flag(FLAG_IS_CLOSING, true);

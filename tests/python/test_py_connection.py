@@ -506,8 +506,6 @@ def test_views_are_invalid_after_the_callback(mgr):
 @pytest.mark.parametrize(
     "symbol,call",
     [
-        ("mg_ws_upgrade", lambda c, hm: c.ws_upgrade(hm)),
-        ("mg_ws_send", lambda c, hm: c.ws_send(b"x")),
         ("mg_mqtt_pub", lambda c, hm: c.mqtt_pub("t", "m")),
         ("mg_mqtt_sub", lambda c, hm: c.mqtt_sub("t")),
         ("mg_mqtt_ping", lambda c, hm: c.mqtt_ping()),
