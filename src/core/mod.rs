@@ -1,9 +1,12 @@
 //! Pure, safe Rust over bytes: everything here is testable without C.
 #![forbid(unsafe_code)]
 
+pub mod base64;
 pub mod fmt;
 pub mod fs;
+pub mod hash;
 pub mod http;
+pub mod jwt;
 pub mod str;
 pub mod timer;
 pub mod url;
