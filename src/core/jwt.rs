@@ -21,7 +21,9 @@ use super::fmt::print_esc;
 use super::hash::{hmac_sha256, sha256};
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, VerifyingKey};
+use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::{Field, PrimeField};
+use p256::U256;
 use p256::{FieldBytes, NistP256, Scalar};
 
 /// A token's signature algorithm.
@@ -138,10 +140,11 @@ fn nonce(d: &[u8; 32], h: &[u8; 32]) -> Scalar {
 }
 
 /// ES256 signature (`r || s`, 64 bytes) of `input` with private key `d`
-/// (32 bytes, big-endian); `None` when `d` is 0 or not below the order.
+/// (32 bytes, big-endian). As in Mongoose, a key not below the group order
+/// is used reduced modulo the order, and even 0 signs (the result verifies
+/// with no public key).
 pub fn es256_sign(d: &[u8; 32], input: &[u8]) -> Option<[u8; 64]> {
-    let scalar: Option<Scalar> = Scalar::from_repr(FieldBytes::from(*d)).into();
-    let scalar = scalar.filter(|s| !bool::from(s.is_zero()))?;
+    let scalar = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(*d));
     let h = sha256(input);
     let k = nonce(d, &h);
     let (sig, _) =
@@ -511,7 +514,11 @@ mod tests {
         t[last] ^= 1;
         assert_eq!(verify_es256(&t, &q, &mut claims), 0);
         assert_eq!(verify_hs256(&out[..n], b"k", &mut claims), 0);
-        assert_eq!(sign_es256(b"{}", b"", b"", &[0; 32], &mut out), 0);
-        assert_eq!(sign_es256(b"{}", b"", b"", &[0xff; 32], &mut out), 0);
+        // Keys out of range sign as Mongoose signs with them (reduced).
+        let n = sign_es256(b"{}", b"", b"", &[0xff; 32], &mut out);
+        assert_eq!(
+            &out[..n],
+            &b"eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.e30.b7oNpKbdJlTYiiM8rI-7Q58k5--M1imtQQcmAdx4Rd-T_qoK6Y8q2n83Mn0bJaOJRaxpI3jqTTFakCWJM0EAwQ"[..]
+        );
     }
 }

@@ -62,7 +62,8 @@ pub unsafe extern "C" fn mg_jwt_verify_hs256(
 
 /// `mg_jwt_sign_es256`: as `mg_jwt_sign_hs256`, signed with ECDSA P-256 /
 /// SHA-256 by `opts->private_key` (32 bytes, big-endian). Signatures are
-/// deterministic and identical to Mongoose's. An invalid key gives 0.
+/// deterministic and identical to Mongoose's. A key not below the group
+/// order is used modulo the order (as Mongoose does).
 ///
 /// # Safety
 /// As `mg_jwt_sign_hs256`; `opts->private_key` NULL or 32 readable bytes.
