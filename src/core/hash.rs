@@ -8,7 +8,6 @@
 //! here from RFC 1321.
 use crate::abi::{mg_md5_ctx, mg_sha1_ctx, mg_sha256_ctx, mg_sha384_ctx};
 use hmac::{Hmac, Mac};
-use sha2::digest::generic_array::GenericArray;
 
 /// Feed `data` through a `B`-byte block buffer holding `used` pending
 /// bytes; every full block goes to `compress`. Returns the new pending count.
@@ -124,7 +123,9 @@ pub fn md5_final(c: &mut mg_md5_ctx) -> [u8; 16] {
 // ---- SHA-1 ----
 
 fn sha1_block(state: &mut [u32; 5], block: &[u8; 64]) {
-    sha1::compress(state, core::slice::from_ref(GenericArray::from_slice(block)));
+    // (Block copied by value: naming the generic-array type is deprecated in
+    // its later 0.14 releases.)
+    sha1::compress(state, &[(*block).into()]);
 }
 
 /// `mg_sha1_init`.
@@ -156,7 +157,7 @@ pub fn sha1_final(c: &mut mg_sha1_ctx) -> [u8; 20] {
 // ---- SHA-256 ----
 
 fn sha256_block(state: &mut [u32; 8], block: &[u8; 64]) {
-    sha2::compress256(state, core::slice::from_ref(GenericArray::from_slice(block)));
+    sha2::compress256(state, &[(*block).into()]);
 }
 
 /// `mg_sha256_init`.
@@ -189,7 +190,7 @@ pub fn sha256_final(c: &mut mg_sha256_ctx) -> [u8; 32] {
 // ---- SHA-384 ----
 
 fn sha512_block(state: &mut [u64; 8], block: &[u8; 128]) {
-    sha2::compress512(state, core::slice::from_ref(GenericArray::from_slice(block)));
+    sha2::compress512(state, &[(*block).into()]);
 }
 
 /// `mg_sha384_init`.
