@@ -785,6 +785,44 @@ struct mg_http_serve_opts {
   struct mg_fs *fs;
 };
 
+// MD5 context (opaque to programs; only size and alignment matter).
+struct mg_md5_ctx_s {
+  uint32_t buf[4];
+  uint32_t bits[2];
+  uint8_t in[64];
+};
+
+typedef struct mg_md5_ctx_s mg_md5_ctx;
+
+// SHA-1 context.
+struct mg_sha1_ctx_s {
+  uint32_t state[5];
+  uint32_t count[2];
+  uint8_t buffer[64];
+};
+
+typedef struct mg_sha1_ctx_s mg_sha1_ctx;
+
+// SHA-256 context.
+struct mg_sha256_ctx_s {
+  uint32_t state[8];
+  uint64_t bits;
+  uint32_t len;
+  uint8_t buffer[64];
+};
+
+typedef struct mg_sha256_ctx_s mg_sha256_ctx;
+
+// SHA-384 context.
+struct mg_sha384_ctx_s {
+  uint64_t state[8];
+  uint8_t buffer[128];
+  uint64_t bitlen[2];
+  uint32_t datalen;
+};
+
+typedef struct mg_sha384_ctx_s mg_sha384_ctx;
+
 // One part of a multipart body.
 struct mg_http_part {
   struct mg_str name;
@@ -845,6 +883,16 @@ struct mg_iobuf {
   size_t size;
   size_t len;
   size_t align;
+};
+
+// JWT signing/verification options.
+struct mg_jwt_opts {
+  struct mg_str claims;
+  struct mg_str header;
+  struct mg_str kid;
+  struct mg_str secret;
+  const uint8_t *private_key;
+  const uint8_t *public_key;
 };
 
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
@@ -955,44 +1003,6 @@ struct mg_wifi_scan_bss_data {
   uint8_t has_ax: 1;
 };
 
-// MD5 context (opaque to programs; only size and alignment matter).
-struct mg_md5_ctx_s {
-  uint32_t buf[4];
-  uint32_t bits[2];
-  uint8_t in[64];
-};
-
-typedef struct mg_md5_ctx_s mg_md5_ctx;
-
-// SHA-1 context.
-struct mg_sha1_ctx_s {
-  uint32_t state[5];
-  uint32_t count[2];
-  uint8_t buffer[64];
-};
-
-typedef struct mg_sha1_ctx_s mg_sha1_ctx;
-
-// SHA-256 context.
-struct mg_sha256_ctx_s {
-  uint32_t state[8];
-  uint64_t bits;
-  uint32_t len;
-  uint8_t buffer[64];
-};
-
-typedef struct mg_sha256_ctx_s mg_sha256_ctx;
-
-// SHA-384 context.
-struct mg_sha384_ctx_s {
-  uint64_t state[8];
-  uint8_t buffer[128];
-  uint64_t bitlen[2];
-  uint32_t datalen;
-};
-
-typedef struct mg_sha384_ctx_s mg_sha384_ctx;
-
 // One MQTT5 property.
 struct mg_mqtt_prop {
   uint8_t id;
@@ -1099,16 +1109,6 @@ struct mg_modbus_req {
   uint16_t addr;
   union mg_modbus_data u;
   uint16_t len;
-};
-
-// JWT signing/verification options.
-struct mg_jwt_opts {
-  struct mg_str claims;
-  struct mg_str header;
-  struct mg_str kid;
-  struct mg_str secret;
-  const uint8_t *private_key;
-  const uint8_t *public_key;
 };
 
 // Dashboard value (embedded only).
@@ -1336,6 +1336,146 @@ long mg_http_upload(struct mg_connection *c,
                     const char *dir,
                     size_t max_size);
 
+// `mg_base64_update`: append the encoding of `input_byte` to `buf`, whose
+// encoded length so far is `len` (0 to start); returns the new length.
+// Pending bits are kept in `buf[len]`, so feed the returned length back and
+// finish with `mg_base64_final`.
+//
+// # Safety
+// `buf` NULL (then nothing happens and `len` is returned) or writable for
+// `len + 2` bytes.
+size_t mg_base64_update(unsigned char input_byte, char *buf, size_t len);
+
+// `mg_base64_final`: flush, pad with `=`, NUL-terminate; returns the final
+// length.
+//
+// # Safety
+// `buf` NULL (then `len` is returned) or writable for `len + 4` bytes (or
+// up to the next multiple of 4, plus 1).
+size_t mg_base64_final(char *buf, size_t len);
+
+// `mg_base64_encode`: the padded encoding of `p[0..n]` and a NUL into `buf`
+// (`len` bytes, at least `4*ceil(n/3)+1`); returns its length, or 0 with
+// `buf[0] = 0` when it does not fit.
+//
+// # Safety
+// `p` NULL or `n` readable bytes; `buf` NULL or `len` writable bytes.
+size_t mg_base64_encode(const unsigned char *p, size_t n, char *buf, size_t len);
+
+// `mg_base64_decode`: decode `src[0..n]` into `dst` (`len` bytes, at least
+// `n/4*3+1`), NUL-terminated; returns the byte count, 0 on invalid input.
+//
+// # Safety
+// `src` NULL or `n` readable bytes; `dst` NULL or `len` writable bytes.
+size_t mg_base64_decode(const char *src, size_t n, char *dst, size_t len);
+
+// `mg_base64url_encode`: URL-safe alphabet, no padding (same buffer rule
+// as `mg_base64_encode`); returns the length.
+//
+// # Safety
+// As `mg_base64_encode`.
+size_t mg_base64url_encode(const unsigned char *p, size_t n, char *buf, size_t len);
+
+// `mg_base64url_decode`: URL-safe alphabet, padding optional; returns the
+// byte count (NUL-terminated in `dst`), 0 on invalid input or short `dst`.
+//
+// # Safety
+// As `mg_base64_decode`.
+size_t mg_base64url_decode(const char *src, size_t n, char *dst, size_t len);
+
+// `mg_md5_init`.
+//
+// # Safety
+// `c` NULL or a writable context.
+void mg_md5_init(mg_md5_ctx *c);
+
+// `mg_md5_update`: hash `len` more bytes.
+//
+// # Safety
+// `c` NULL or an initialised context; `data` NULL or `len` readable bytes.
+void mg_md5_update(mg_md5_ctx *c, const unsigned char *data, size_t len);
+
+// `mg_md5_final`: write the 16-byte digest (note: context first).
+//
+// # Safety
+// `c` NULL or an initialised context; `digest` NULL or 16 writable bytes.
+void mg_md5_final(mg_md5_ctx *c, unsigned char *digest);
+
+// `mg_sha1_init`.
+//
+// # Safety
+// `c` NULL or a writable context.
+void mg_sha1_init(mg_sha1_ctx *c);
+
+// `mg_sha1_update`: hash `len` more bytes.
+//
+// # Safety
+// `c` NULL or an initialised context; `data` NULL or `len` readable bytes.
+void mg_sha1_update(mg_sha1_ctx *c, const unsigned char *data, size_t len);
+
+// `mg_sha1_final`: write the 20-byte digest (note: digest first).
+//
+// # Safety
+// `digest` NULL or 20 writable bytes; `c` NULL or an initialised context.
+void mg_sha1_final(unsigned char *digest, mg_sha1_ctx *c);
+
+// `mg_sha256_init`.
+//
+// # Safety
+// `c` NULL or a writable context.
+void mg_sha256_init(mg_sha256_ctx *c);
+
+// `mg_sha256_update`: hash `len` more bytes.
+//
+// # Safety
+// `c` NULL or an initialised context; `data` NULL or `len` readable bytes.
+void mg_sha256_update(mg_sha256_ctx *c, const unsigned char *data, size_t len);
+
+// `mg_sha256_final`: write the 32-byte digest.
+//
+// # Safety
+// `digest` NULL or 32 writable bytes; `c` NULL or an initialised context.
+void mg_sha256_final(unsigned char *digest, mg_sha256_ctx *c);
+
+// `mg_sha256`: one-shot SHA-256 of `data[0..datasz]` into `dst`.
+//
+// # Safety
+// `dst` NULL or 32 writable bytes; `data` NULL or `datasz` readable bytes.
+void mg_sha256(uint8_t *dst, uint8_t *data, size_t datasz);
+
+// `mg_sha384_init`.
+//
+// # Safety
+// `ctx` NULL or a writable context.
+void mg_sha384_init(mg_sha384_ctx *ctx);
+
+// `mg_sha384_update`: hash `len` more bytes.
+//
+// # Safety
+// `ctx` NULL or an initialised context; `data` NULL or `len` readable bytes.
+void mg_sha384_update(mg_sha384_ctx *ctx, const uint8_t *data, size_t len);
+
+// `mg_sha384_final`: write the 48-byte digest.
+//
+// # Safety
+// `digest` NULL or 48 writable bytes; `ctx` NULL or an initialised context.
+void mg_sha384_final(uint8_t *digest, mg_sha384_ctx *ctx);
+
+// `mg_sha384`: one-shot SHA-384 of `data[0..datasz]` into `dst`.
+//
+// # Safety
+// `dst` NULL or 48 writable bytes; `data` NULL or `datasz` readable bytes.
+void mg_sha384(uint8_t *dst, uint8_t *data, size_t datasz);
+
+// `mg_hmac_sha256`: HMAC-SHA256 (RFC 2104) of `data` with `key` into `dst`.
+// A key of exactly 64 bytes is used as is, as the RFC says (Mongoose 7.23
+// hashes it first, so its MAC differs for that one key length).
+//
+// # Safety
+// `dst` NULL or 32 writable bytes; `key`/`data` NULL or readable for their
+// sizes.
+void mg_hmac_sha256(uint8_t *dst, uint8_t *key, size_t keysz, uint8_t *data, size_t datasz);
+
 // Parse a request or response head (the body need not be present). Zeroes
 // `*hm`, then fills it. Returns the head length, 0 if incomplete, -1 if
 // malformed.
@@ -1533,6 +1673,50 @@ size_t mg_json_unescape(struct mg_str json, const char *path, char *buf, size_t 
 // # Safety
 // `obj` a valid view; `key`, `val` NULL or writable.
 size_t mg_json_next(struct mg_str obj, size_t ofs, struct mg_str *key, struct mg_str *val);
+
+// `mg_jwt_sign_hs256`: write `header.claims.signature` (base64url, signed
+// with HMAC-SHA256 keyed by `opts->secret`) into `buf`, NUL-terminated.
+// The header is `{"alg":"HS256","typ":"JWT"}`, plus `"kid"` when
+// `opts->kid` is set, plus the members in `opts->header` (JSON members
+// without braces, e.g. `"x5t":"..."`). Returns the token's length, or 0
+// (empty claims, or `buf` too small: whatever parts fitted stay in `buf`).
+//
+// # Safety
+// `opts` NULL or valid with its views readable; `buf` NULL or `len`
+// writable bytes.
+size_t mg_jwt_sign_hs256(const struct mg_jwt_opts *opts, char *buf, size_t len);
+
+// `mg_jwt_verify_hs256`: if `jwt`'s header says `"alg":"HS256"` and its
+// signature matches `opts->secret`, decode its claims into `buf`
+// (NUL-terminated) and return their length; else 0. No claim (`exp`...)
+// is checked.
+//
+// # Safety
+// `jwt` a readable view; `opts` NULL or valid; `buf` NULL or `len` writable
+// bytes.
+size_t mg_jwt_verify_hs256(struct mg_str jwt,
+                           const struct mg_jwt_opts *opts,
+                           char *buf,
+                           size_t len);
+
+// `mg_jwt_sign_es256`: as `mg_jwt_sign_hs256`, signed with ECDSA P-256 /
+// SHA-256 by `opts->private_key` (32 bytes, big-endian). Signatures are
+// deterministic and identical to Mongoose's. A key not below the group
+// order is used modulo the order (as Mongoose does).
+//
+// # Safety
+// As `mg_jwt_sign_hs256`; `opts->private_key` NULL or 32 readable bytes.
+size_t mg_jwt_sign_es256(const struct mg_jwt_opts *opts, char *buf, size_t len);
+
+// `mg_jwt_verify_es256`: as `mg_jwt_verify_hs256` for `"alg":"ES256"`,
+// checked with `opts->public_key` (64 bytes: X then Y, big-endian).
+//
+// # Safety
+// As `mg_jwt_verify_hs256`; `opts->public_key` NULL or 64 readable bytes.
+size_t mg_jwt_verify_es256(struct mg_str jwt,
+                           const struct mg_jwt_opts *opts,
+                           char *buf,
+                           size_t len);
 
 // `mg_log_set_fn`: replace the log sink (NULL restores stdout).
 void mg_log_set_fn(mg_pfn_t fn_, void *param);

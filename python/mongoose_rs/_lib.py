@@ -361,6 +361,20 @@ mg_http_bauth = _proto("mg_http_bauth", None, [P, c_char_p, c_char_p])
 mg_http_next_multipart = _proto("mg_http_next_multipart", c_size_t, [MgStr, c_size_t, POINTER(MgHttpPart)])
 mg_url_encode = _proto("mg_url_encode", c_size_t, [c_void_p, c_size_t, c_void_p, c_size_t])
 
+# Encoders and hashes (API.md section 15). Contexts are opaque buffers of the
+# C sizes (mg_md5_ctx 88, mg_sha1_ctx 92, mg_sha256_ctx 112 bytes).
+MD5_CTX_SIZE, SHA1_CTX_SIZE, SHA256_CTX_SIZE = 88, 92, 112
+mg_base64_encode = _proto("mg_base64_encode", c_size_t, [c_void_p, c_size_t, c_void_p, c_size_t])
+mg_base64_decode = _proto("mg_base64_decode", c_size_t, [c_void_p, c_size_t, c_void_p, c_size_t])
+mg_md5_init = _proto("mg_md5_init", None, [P])
+mg_md5_update = _proto("mg_md5_update", None, [P, c_void_p, c_size_t])
+mg_md5_final = _proto("mg_md5_final", None, [P, c_void_p])
+mg_sha1_init = _proto("mg_sha1_init", None, [P])
+mg_sha1_update = _proto("mg_sha1_update", None, [P, c_void_p, c_size_t])
+mg_sha1_final = _proto("mg_sha1_final", None, [c_void_p, P])
+mg_sha256 = _proto("mg_sha256", None, [c_void_p, c_void_p, c_size_t])
+mg_hmac_sha256 = _proto("mg_hmac_sha256", None, [c_void_p, c_void_p, c_size_t, c_void_p, c_size_t])
+
 mg_json_get_tok = _proto("mg_json_get_tok", MgStr, [MgStr, c_char_p])
 mg_json_get_num = _proto("mg_json_get_num", c_bool, [MgStr, c_char_p, POINTER(c_double)])
 mg_json_get_bool = _proto("mg_json_get_bool", c_bool, [MgStr, c_char_p, POINTER(c_bool)])

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import traceback
-from ctypes import byref, c_bool, c_char_p, c_double, c_int, c_size_t, c_void_p
+from ctypes import byref, c_bool, c_char_p, c_double, c_int, c_size_t, c_uint64, c_void_p
 
 from . import _lib as L
 
@@ -1133,6 +1133,86 @@ def url_encode(data):
     buf = ctypes.create_string_buffer(size)
     n = fn(b, len(b), buf, size)
     return _dec(buf.raw[:n])
+
+
+# ---------------------------------------------------------------------------
+# Encoders and hashes (cymongoose's module-level helpers)
+# ---------------------------------------------------------------------------
+
+
+def _hash_input(data):
+    """str -> UTF-8 bytes, anything else through bytes() (as cymongoose)."""
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    return bytes(data)
+
+
+def _ctx_digest(what, size, init, update, final, digest_len, data, digest_first):
+    for fn in (init, update, final):
+        _need(fn, what)
+    b = _hash_input(data)
+    ctx = (c_uint64 * ((size + 7) // 8))()  # 8-aligned, like a C stack struct
+    out = ctypes.create_string_buffer(digest_len)
+    init(ctx)
+    update(ctx, b, len(b))
+    if digest_first:
+        final(out, ctx)
+    else:
+        final(ctx, out)
+    return out.raw
+
+
+def md5(data):
+    """MD5 of ``data`` (str as UTF-8, or bytes-like): 16 bytes."""
+    return _ctx_digest("mg_md5_*", L.MD5_CTX_SIZE, L.mg_md5_init, L.mg_md5_update,
+                       L.mg_md5_final, 16, data, False)
+
+
+def sha1(data):
+    """SHA-1 of ``data``: 20 bytes."""
+    return _ctx_digest("mg_sha1_*", L.SHA1_CTX_SIZE, L.mg_sha1_init, L.mg_sha1_update,
+                       L.mg_sha1_final, 20, data, True)
+
+
+def sha256(data):
+    """SHA-256 of ``data``: 32 bytes."""
+    fn = _need(L.mg_sha256, "mg_sha256")
+    b = _hash_input(data)
+    out = ctypes.create_string_buffer(32)
+    fn(out, b, len(b))
+    return out.raw
+
+
+def hmac_sha256(key, data):
+    """HMAC-SHA256 (RFC 2104) of ``data`` keyed by ``key``: 32 bytes."""
+    fn = _need(L.mg_hmac_sha256, "mg_hmac_sha256")
+    k, b = _hash_input(key), _hash_input(data)
+    out = ctypes.create_string_buffer(32)
+    fn(out, k, len(k), b, len(b))
+    return out.raw
+
+
+def base64_encode(data):
+    """Standard base64 with ``=`` padding, as str."""
+    fn = _need(L.mg_base64_encode, "mg_base64_encode")
+    b = _hash_input(data)
+    size = 4 * ((len(b) + 2) // 3) + 1
+    buf = ctypes.create_string_buffer(size)
+    n = fn(b, len(b), buf, size)
+    return buf.raw[:n].decode("ascii")
+
+
+def base64_decode(data):
+    """Decode a base64 str (Mongoose's rules: whole groups of four only;
+    ``b""`` on an invalid character)."""
+    fn = _need(L.mg_base64_decode, "mg_base64_decode")
+    if not isinstance(data, str):
+        raise TypeError(f"Argument 'data' has incorrect type (expected str, got {type(data).__name__})")
+    b = data.encode("ascii")
+    size = len(b) // 4 * 3 + 1
+    buf = ctypes.create_string_buffer(size)
+    n = fn(b, len(b), buf, size)
+    return buf.raw[:n]
 
 
 def http_parse_multipart(body, offset=0):

@@ -1,11 +1,14 @@
 //! Pure, safe Rust over bytes: everything here is testable without C.
 #![forbid(unsafe_code)]
 
+pub mod base64;
 pub mod fmt;
 pub mod fs;
+pub mod hash;
 pub mod http;
-pub mod queue;
 pub mod json;
+pub mod jwt;
+pub mod queue;
 pub mod rpc;
 pub mod str;
 pub mod timer;

@@ -5,9 +5,11 @@
 pub mod fmt;
 pub mod fs;
 pub mod guard;
+pub mod hash;
 pub mod http;
 pub mod iobuf;
 pub mod json;
+pub mod jwt;
 pub mod log;
 pub mod mem;
 pub mod net;
