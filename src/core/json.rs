@@ -506,42 +506,12 @@ pub fn get_hex(json: &[u8], path: &[u8]) -> Option<Vec<u8>> {
     body.chunks(2).map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(p[1])?)).collect()
 }
 
-/// Mongoose's base64 alphabet lookup (`=` is 64).
-fn b64_value(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        b'=' => Some(64),
-        _ => None,
-    }
-}
-
-/// Base64 decoding as `mg_json_get_b64` does it: whole groups of four
-/// (a trailing partial group is ignored); `=` may not be first or second in
-/// a group; a `=` third ends the group after one byte, a `=` fourth after
-/// two; groups after a padded one still decode. Any byte outside the
-/// alphabet makes the whole result empty.
+/// Base64 decoding as `mg_json_get_b64` does it, which is `mg_base64_decode`
+/// (see [`crate::core::base64::decode`]); a failure gives an empty result.
 fn b64_decode(src: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(src.len() / 4 * 3);
-    for g in src.chunks_exact(4) {
-        let v = [b64_value(g[0]), b64_value(g[1]), b64_value(g[2]), b64_value(g[3])];
-        let (Some(a), Some(b), Some(c), Some(d)) = (v[0], v[1], v[2], v[3]) else {
-            return Vec::new();
-        };
-        if a == 64 || b == 64 {
-            return Vec::new();
-        }
-        out.push(a << 2 | b >> 4);
-        if g[2] != b'=' {
-            out.push(b << 4 | c >> 2);
-            if g[3] != b'=' {
-                out.push(c << 6 | d);
-            }
-        }
-    }
+    let mut out = vec![0u8; src.len() / 4 * 3 + 1];
+    let n = crate::core::base64::decode(src, &mut out);
+    out.truncate(n);
     out
 }
 
