@@ -251,3 +251,25 @@ def test_not_found_lists_only_the_places_looked_at(tmp_path):
         "(it carries the library), run `make install` in the mongoose-rs repository, or set MONGOOSE_LIB "
         "to the library's path."
     )
+
+
+def test_every_public_member_has_a_docstring():
+    import inspect
+
+    from mongoose_rs import cdef
+
+    missing = []
+    for mod, names in ((mongoose_rs, mongoose_rs.__all__), (cdef, cdef.__all__)):
+        for n in names:
+            o = getattr(mod, n)
+            if not (inspect.isclass(o) or inspect.isfunction(o)):
+                continue
+            if not o.__doc__:
+                missing.append(n)
+            if inspect.isclass(o):
+                for k, v in vars(o).items():
+                    if k.startswith("_") and k not in ("__init__", "__enter__", "__exit__", "__repr__"):
+                        continue
+                    if (isinstance(v, property) or inspect.isfunction(v)) and not v.__doc__:
+                        missing.append(f"{n}.{k}")
+    assert missing == []
