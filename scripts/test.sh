@@ -59,6 +59,7 @@ pip_install() {
 
 if ! has_deps "$PY"; then
     if [ -x "$VENV/bin/python" ] && has_deps "$VENV/bin/python"; then
+        say "using $VENV (pytest and cffi were installed there before)"
         PY=$VENV/bin/python
     elif pip_install "$PY"; then
         say "installed pytest and cffi for $PY (pip)"
