@@ -85,7 +85,10 @@ def load(ffi=None):
     """Return ``(ffi, lib)``: ``ffi`` (a new ``cffi.FFI()`` unless given) with
     :func:`cdef` declared, and ``lib`` the library ``mongoose_rs`` loads
     (``ffi.dlopen(mongoose_rs.LIBRARY_PATH)``)."""
-    import cffi
+    try:
+        import cffi
+    except ImportError as e:
+        raise ImportError("mongoose_rs.cdef.load() needs cffi: pip install cffi") from e
 
     from . import _lib
 
