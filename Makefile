@@ -8,7 +8,8 @@
 # install puts lib/libmongoose.so.$(MAJOR) (its soname) + the libmongoose.so
 # link, lib/libmongoose.a, include/mongoose.h and lib/pkgconfig/mongoose.pc
 # under $(DESTDIR)$(PREFIX). Debug info is stripped on install; keep it with
-# `make install PROFILE=profiling STRIP=:` (release code with line tables).
+# `make install PROFILE=profiling STRIP=:` (release code with line tables;
+# STRIP names the strip program, always run with --strip-debug).
 # `make install` builds the library when it is missing or older than its
 # sources, so `make && sudo make install` needs no cargo for root.
 
@@ -19,7 +20,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CARGO ?= cargo
 PROFILE ?= release
 INSTALL ?= install
-STRIP ?= strip --strip-debug
+STRIP ?= strip
 
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 BUILD ?= $(abspath $(TARGET_DIR)/$(if $(filter dev test,$(PROFILE)),debug,$(PROFILE)))
@@ -46,10 +47,10 @@ $(BUILD)/libmongoose.so $(BUILD)/libmongoose.a:
 install: $(BUILD)/libmongoose.so $(BUILD)/libmongoose.a
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 755 $(BUILD)/libmongoose.so $(DESTDIR)$(LIBDIR)/$(SONAME)
-	$(STRIP) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmongoose.so
 	$(INSTALL) -m 644 $(BUILD)/libmongoose.a $(DESTDIR)$(LIBDIR)/libmongoose.a
-	$(STRIP) $(DESTDIR)$(LIBDIR)/libmongoose.a
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/libmongoose.a
 	$(INSTALL) -m 644 include/mongoose.h $(DESTDIR)$(INCLUDEDIR)/mongoose.h
 	printf '%s\n' \
 	  'prefix=$(PREFIX)' \
