@@ -5,6 +5,7 @@ Nothing here is public API; see ``mongoose_rs._mongoose`` for the
 pymongoose-compatible classes.
 """
 import ctypes
+import ctypes.util
 import os
 import pathlib
 from ctypes import (
@@ -30,13 +31,22 @@ from ctypes import (
 )
 
 LIBNAME = "libmongoose.so"
+#: Name given to ``ctypes.util.find_library`` for a system-wide install
+#: (``make install`` puts ``libmongoose.so.0`` and ``libmongoose.so`` in
+#: ``$PREFIX/lib``).
+SYSTEM_NAME = "mongoose"
 _PKG_DIR = pathlib.Path(__file__).resolve().parent
-# python/mongoose_rs -> python -> repository root
+# python/mongoose_rs -> python -> repository root (when run from a checkout)
 _REPO = _PKG_DIR.parent.parent
 
 
 def candidate_paths():
-    """Where the library is looked for, in order."""
+    """The files the library is looked for at, in order: ``$MONGOOSE_LIB``
+    alone when set (a file, or a directory holding ``libmongoose.so``);
+    otherwise ``libmongoose.so`` inside the package (``pip install`` puts it
+    there), then the cargo build tree (``$CARGO_TARGET_DIR``, and the
+    checkout's ``target/`` when the package runs from a source checkout),
+    release before debug. :func:`find_library` then asks the system."""
     env = os.environ.get("MONGOOSE_LIB")
     if env:
         p = pathlib.Path(env)
@@ -47,23 +57,34 @@ def candidate_paths():
     ctd = os.environ.get("CARGO_TARGET_DIR")
     if ctd:
         roots.append(pathlib.Path(ctd))
-    roots.append(_REPO / "target")
+    if (_REPO / "Cargo.toml").is_file():
+        roots.append(_REPO / "target")
     for root in roots:
         for profile in ("release", "debug"):
             yield root / profile / LIBNAME
 
 
 def find_library():
-    """Path of the libmongoose.so to load (MONGOOSE_LIB, next to the package,
-    then the cargo build tree)."""
+    """What to load: the first of :func:`candidate_paths` that exists, else
+    (unless ``$MONGOOSE_LIB`` is set) a system-installed library found by
+    ``ctypes.util.find_library("mongoose")`` (its soname, e.g.
+    ``libmongoose.so.0``, which the dynamic loader resolves). Raises
+    ``OSError`` listing every place looked at."""
     tried = []
     for p in candidate_paths():
         tried.append(str(p))
         if p.exists():
             return str(p)
+    if not os.environ.get("MONGOOSE_LIB"):
+        name = ctypes.util.find_library(SYSTEM_NAME)
+        if name:
+            return name
+        tried.append("the system's library path (ctypes.util.find_library('mongoose'))")
     raise OSError(
-        "mongoose_rs: libmongoose.so not found (set MONGOOSE_LIB or run `cargo build`); tried: "
-        + ", ".join(tried)
+        "mongoose_rs: libmongoose.so not found; looked at: "
+        + "; ".join(tried)
+        + ". Install the package with pip (it carries the library), run `make install`"
+        " in the mongoose-rs repository, or set MONGOOSE_LIB to the library's path."
     )
 
 

@@ -159,6 +159,8 @@ class HttpMessage:
     __slots__ = ("_ptr", "_view")
 
     def __init__(self, ptr=None):
+        """Made by the manager for MG_EV_HTTP_MSG/HTTP_HDRS/WS_OPEN (``ptr``: the C
+        message); an HttpMessage without a pointer is empty and false."""
         self._ptr = ptr
         self._view = None
 
@@ -185,35 +187,43 @@ class HttpMessage:
 
     @property
     def method(self):
+        """Request method (``str``), e.g. ``"GET"``; ``""`` once invalid."""
         return _dec(self._field("method"))
 
     @property
     def uri(self):
+        """Request path without the query string (``str``, not URL-decoded)."""
         return _dec(self._field("uri"))
 
     @property
     def query(self):
+        """Query string after ``?`` (``str``, not URL-decoded; ``""`` if none)."""
         return _dec(self._field("query"))
 
     @property
     def proto(self):
+        """Protocol of the request line, e.g. ``"HTTP/1.1"`` (``str``)."""
         return _dec(self._field("proto"))
 
     @property
     def body_bytes(self):
+        """The body (``bytes``; de-chunked for chunked requests)."""
         return self._field("body")
 
     @property
     def body_text(self):
+        """The body decoded as UTF-8 (invalid bytes replaced)."""
         return _dec(self._field("body"))
 
     # Extras (not in pymongoose): the raw head and the whole message.
     @property
     def head_bytes(self):
+        """The request line and headers as received (``bytes``; an addition)."""
         return self._field("head")
 
     @property
     def message_bytes(self):
+        """The whole message, head and body (``bytes``; an addition)."""
         return self._field("message")
 
     def header(self, name, default=None):
@@ -267,6 +277,7 @@ class HttpMessage:
         return _dec(_str_bytes(r))
 
     def __repr__(self):
+        """``<HttpMessage METHOD URI>`` (or ``invalid`` after the callback)."""
         if self._ptr is None:
             return "<HttpMessage invalid>"
         return f"<HttpMessage {self.method} {self.uri}>"
@@ -278,6 +289,7 @@ class WsMessage:
     __slots__ = ("_ptr", "_m")
 
     def __init__(self, ptr=None):
+        """Made by the manager for MG_EV_WS_MSG/WS_CTL (``ptr``: the C message)."""
         self._ptr = ptr
         self._m = L.MgWsMessage.from_address(ptr) if ptr else None
 
@@ -290,14 +302,18 @@ class WsMessage:
 
     @property
     def data(self):
+        """The frame payload (``bytes``)."""
         return b"" if self._m is None else _str_bytes(self._m.data)
 
     @property
     def text(self):
+        """The payload decoded as UTF-8 (invalid bytes replaced)."""
         return _dec(self.data)
 
     @property
     def flags(self):
+        """The frame's first byte (FIN bit and opcode, ``flags & 15`` is the
+        ``WEBSOCKET_OP_*``)."""
         return 0 if self._m is None else int(self._m.flags)
 
 
@@ -307,6 +323,7 @@ class MqttMessage:
     __slots__ = ("_ptr", "_m")
 
     def __init__(self, ptr=None):
+        """Made by the manager for MG_EV_MQTT_MSG/MQTT_CMD (``ptr``: the C message)."""
         self._ptr = ptr
         self._m = L.MgMqttMessage.from_address(ptr) if ptr else None
 
@@ -319,30 +336,37 @@ class MqttMessage:
 
     @property
     def topic(self):
+        """The topic (``str``)."""
         return "" if self._m is None else _dec(_str_bytes(self._m.topic))
 
     @property
     def data(self):
+        """The payload (``bytes``)."""
         return b"" if self._m is None else _str_bytes(self._m.data)
 
     @property
     def text(self):
+        """The payload decoded as UTF-8 (invalid bytes replaced)."""
         return _dec(self.data)
 
     @property
     def id(self):
+        """The packet id (``int``)."""
         return 0 if self._m is None else int(self._m.id)
 
     @property
     def cmd(self):
+        """The MQTT command number (``int``)."""
         return 0 if self._m is None else int(self._m.cmd)
 
     @property
     def qos(self):
+        """The QoS level (0, 1 or 2)."""
         return 0 if self._m is None else int(self._m.qos)
 
     @property
     def ack(self):
+        """The CONNACK return code (``int``)."""
         return 0 if self._m is None else int(self._m.ack)
 
 
@@ -350,6 +374,8 @@ class TlsOpts:
     """TLS options; fields stored as bytes (None -> b"")."""
 
     def __init__(self, ca=None, cert=None, key=None, name=None, skip_verification=False):
+        """``ca``, ``cert``, ``key``: PEM data (str or bytes); ``name``: the host
+        name to verify; ``skip_verification``: do not verify the peer."""
         self.ca = _payload(ca)
         self.cert = _payload(cert)
         self.key = _payload(key)
@@ -370,6 +396,7 @@ class Timer:
     __slots__ = ("_mgr", "_ptr", "_token", "callback", "repeat", "__weakref__")
 
     def __init__(self, mgr, token, callback, repeat):
+        """Made by ``Manager.timer_add``; not meant to be called directly."""
         self._mgr = mgr
         self._ptr = None
         self._token = token
@@ -402,6 +429,7 @@ class Timer:
         self._mgr = None
 
     def __repr__(self):
+        """``<Timer active|done repeat=...>``."""
         return f"<Timer {'active' if self.active else 'done'} repeat={self.repeat}>"
 
 
@@ -412,7 +440,7 @@ class Timer:
 _CLOSED = "Connection has been closed"
 
 
-def _flag_property(name):
+def _flag_property(name, doc):
     bit = 1 << L.FLAG_BITS[name]
     default = name == "is_closing"
 
@@ -423,7 +451,7 @@ def _flag_property(name):
         return bool(c.flags & bit)
 
     get.__name__ = name
-    return property(get, doc=f"C flag {name}")
+    return property(get, doc=f"``c->{name}``: {doc}")
 
 
 class Connection:
@@ -431,6 +459,8 @@ class Connection:
     cached by the manager; detached (pointer NULL) after MG_EV_CLOSE."""
 
     def __init__(self, manager, ptr):
+        """Made by the manager (``listen``, ``connect``, accepted connections);
+        not meant to be called directly. ``userdata`` is free for the program."""
         self._manager = manager
         self._ptr = ptr
         self._c = L.MgConnection.from_address(ptr)
@@ -461,50 +491,62 @@ class Connection:
     # -- properties ---------------------------------------------------------
     @property
     def id(self):
+        """The connection's id (``c->id``; what ``Manager.wakeup`` takes); 0 once
+        closed."""
         return 0 if self._c is None else int(self._c.id)
 
     @property
     def handler(self):
+        """The Python handler events of this connection go to (None: the
+        manager's)."""
         return self._handler
 
     def set_handler(self, handler):
+        """Send this connection's events to ``handler(conn, ev, data)`` (None: the
+        manager's handler)."""
         self._handler = handler
 
-    is_listening = _flag_property("is_listening")
-    is_client = _flag_property("is_client")
-    is_accepted = _flag_property("is_accepted")
-    is_tls = _flag_property("is_tls")
-    is_udp = _flag_property("is_udp")
-    is_websocket = _flag_property("is_websocket")
-    is_readable = _flag_property("is_readable")
-    is_writable = _flag_property("is_writable")
-    is_full = _flag_property("is_full")
-    is_draining = _flag_property("is_draining")
-    is_closing = _flag_property("is_closing")
-    is_resp = _flag_property("is_resp")
+    is_listening = _flag_property("is_listening", "a listening socket.")
+    is_client = _flag_property("is_client", "made by ``connect`` (outbound).")
+    is_accepted = _flag_property("is_accepted", "accepted by a listener.")
+    is_tls = _flag_property("is_tls", "TLS is on.")
+    is_udp = _flag_property("is_udp", "a UDP connection.")
+    is_websocket = _flag_property("is_websocket", "upgraded to WebSocket.")
+    is_readable = _flag_property("is_readable", "the socket was readable in this poll.")
+    is_writable = _flag_property("is_writable", "the socket was writable in this poll.")
+    is_full = _flag_property("is_full", "the receive buffer is full (reading paused).")
+    is_draining = _flag_property("is_draining", "closes once the send buffer is flushed (see ``drain``).")
+    is_closing = _flag_property("is_closing", "closes at the end of this poll (True once closed).")
+    is_resp = _flag_property("is_resp", "a response is being produced (HTTP server side).")
 
     @property
     def local_addr(self):
+        """``(host, port, is_ip6)`` of the local end, or None once closed."""
         return None if self._c is None else _fmt_addr(self._c.loc)
 
     @property
     def remote_addr(self):
+        """``(host, port, is_ip6)`` of the peer, or None once closed."""
         return None if self._c is None else _fmt_addr(self._c.rem)
 
     @property
     def recv_len(self):
+        """Bytes waiting in the receive buffer (``c->recv.len``)."""
         return 0 if self._c is None else int(self._c.recv.len)
 
     @property
     def send_len(self):
+        """Bytes waiting in the send buffer (``c->send.len``)."""
         return 0 if self._c is None else int(self._c.send.len)
 
     @property
     def recv_size(self):
+        """Allocated size of the receive buffer (``c->recv.size``)."""
         return 0 if self._c is None else int(self._c.recv.size)
 
     @property
     def send_size(self):
+        """Allocated size of the send buffer (``c->send.size``)."""
         return 0 if self._c is None else int(self._c.send.size)
 
     # -- raw I/O --------------------------------------------------------------
@@ -598,6 +640,9 @@ class Connection:
 
     # -- WebSocket / MQTT / SNTP / TLS (when the library has them) ------------
     def ws_upgrade(self, message, extra_headers=None):
+        """``mg_ws_upgrade``: answer this HTTP request with a WebSocket handshake;
+        ``extra_headers`` (dict) adds header lines. NotImplementedError while the
+        library lacks WebSocket."""
         fn = _need(L.mg_ws_upgrade, "WebSocket (mg_ws_upgrade)")
         ptr = self._live()
         hm = self._message_ptr(message)
@@ -626,6 +671,8 @@ class Connection:
         return int(fn(ptr, int(op), b"%.*s", c_int(len(b)), c_char_p(b)))
 
     def mqtt_pub(self, topic, message, qos=0, retain=False):
+        """``mg_mqtt_pub``: publish ``message`` on ``topic``; returns the packet id.
+        NotImplementedError while the library lacks MQTT."""
         fn = _need(L.mg_mqtt_pub, "MQTT (mg_mqtt_pub)")
         ptr = self._live()
         t, m = _enc(topic), _payload(message)
@@ -635,6 +682,7 @@ class Connection:
         return int(fn(ptr, byref(opts)))
 
     def mqtt_sub(self, topic, qos=0):
+        """``mg_mqtt_sub``: subscribe to ``topic`` at ``qos``."""
         fn = _need(L.mg_mqtt_sub, "MQTT (mg_mqtt_sub)")
         ptr = self._live()
         t = _enc(topic)
@@ -643,20 +691,27 @@ class Connection:
         fn(ptr, byref(opts))
 
     def mqtt_ping(self):
+        """``mg_mqtt_ping``: send PINGREQ."""
         _need(L.mg_mqtt_ping, "MQTT (mg_mqtt_ping)")(self._live())
 
     def mqtt_pong(self):
+        """``mg_mqtt_pong``: send PINGRESP."""
         _need(L.mg_mqtt_pong, "MQTT (mg_mqtt_pong)")(self._live())
 
     def mqtt_disconnect(self):
+        """``mg_mqtt_disconnect``: send DISCONNECT."""
         fn = _need(L.mg_mqtt_disconnect, "MQTT (mg_mqtt_disconnect)")
         opts = L.MgMqttOpts()
         fn(self._live(), byref(opts))
 
     def sntp_request(self):
+        """``mg_sntp_request``: send an SNTP request (answer: MG_EV_SNTP_TIME).
+        NotImplementedError while the library lacks SNTP."""
         _need(L.mg_sntp_request, "SNTP (mg_sntp_request)")(self._live())
 
     def tls_init(self, opts):
+        """``mg_tls_init`` with a :class:`TlsOpts`. NotImplementedError while the
+        library has no TLS."""
         fn = _need(L.mg_tls_init, "TLS (mg_tls_init)")
         ptr = self._live()
         if not isinstance(opts, TlsOpts):
@@ -667,6 +722,7 @@ class Connection:
         fn(ptr, byref(o))
 
     def tls_free(self):
+        """``mg_tls_free``: drop the connection's TLS state."""
         _need(L.mg_tls_free, "TLS (mg_tls_free)")(self._live())
 
     # -- misc ---------------------------------------------------------------------
@@ -677,9 +733,12 @@ class Connection:
         L.mg_error(ptr, b"%.*s", c_int(len(m)), c_char_p(m))
 
     def resolve(self, url):
+        """``mg_resolve``: resolve ``url``'s host and connect this connection to it
+        (MG_EV_RESOLVE, then MG_EV_CONNECT or MG_EV_ERROR)."""
         L.mg_resolve(self._live(), _enc(url))
 
     def resolve_cancel(self):
+        """``mg_resolve_cancel``: stop a resolution in progress."""
         L.mg_resolve_cancel(self._live())
 
     def drain(self):
@@ -702,6 +761,7 @@ class Connection:
         self._manager._forget(ptr, self)
 
     def __repr__(self):
+        """``<Connection id=... readable=... writable=...>`` or ``<Connection closed>``."""
         if self._c is None:
             return "<Connection closed>"
         return f"<Connection id={self.id} readable={self.is_readable} writable={self.is_writable}>"
@@ -738,6 +798,9 @@ class Manager:
     """Event manager (``struct mg_mgr``)."""
 
     def __init__(self, handler=None, enable_wakeup=False):
+        """``mg_mgr_init``. ``handler(conn, ev, data)`` gets the events of
+        connections that have no handler of their own; ``enable_wakeup``
+        calls ``mg_wakeup_init`` (needed by :meth:`wakeup`)."""
         self._handler = handler
         self._conns = {}  # pointer -> Connection
         self._owners = {}  # fn_data token -> _Owner
@@ -893,6 +956,7 @@ class Manager:
     # -- public API -------------------------------------------------------------
     @property
     def handler(self):
+        """The default handler given to the constructor."""
         return self._handler
 
     def poll(self, timeout_ms=0):
@@ -928,6 +992,8 @@ class Manager:
         return self._finish_create(ptr, tok, owner, handler, "connect to", url)
 
     def mqtt_connect(self, url, handler=None, client_id="", username="", password="", clean_session=True, keepalive=60):
+        """``mg_mqtt_connect`` (MQTT 3.1.1); returns the Connection.
+        NotImplementedError while the library lacks MQTT."""
         fn = _need(L.mg_mqtt_connect, "MQTT (mg_mqtt_connect)")
         mgr = self._alive()
         cid, user, pw = _enc(client_id), _enc(username), _enc(password)
@@ -940,6 +1006,8 @@ class Manager:
         return self._finish_create(ptr, tok, owner, handler, "connect to", url)
 
     def mqtt_listen(self, url, handler=None):
+        """``mg_mqtt_listen``: an MQTT broker listener; returns the Connection.
+        NotImplementedError while the library lacks MQTT."""
         fn = _need(L.mg_mqtt_listen, "MQTT (mg_mqtt_listen)")
         mgr = self._alive()
         tok, owner = self._register(handler)
@@ -961,6 +1029,8 @@ class Manager:
         return self._finish_create(ptr, tok, owner, handler, "connect to", url)
 
     def sntp_connect(self, url, handler=None):
+        """``mg_sntp_connect``: an SNTP client connection to ``url``.
+        NotImplementedError while the library lacks SNTP."""
         fn = _need(L.mg_sntp_connect, "SNTP (mg_sntp_connect)")
         mgr = self._alive()
         tok, owner = self._register(handler)
@@ -1059,9 +1129,11 @@ class Manager:
         self._close_requested = False
 
     def __enter__(self):
+        """``with Manager() as m:`` closes the manager at the end of the block."""
         return self
 
     def __exit__(self, *exc):
+        """Close the manager (exceptions propagate)."""
         self.close()
         return False
 
@@ -1094,6 +1166,7 @@ def json_get(data, path):
 
 
 def json_get_num(data, path, default=None):
+    """Number at ``path`` (``mg_json_get_num``) as a float, or ``default``."""
     fn = _need(L.mg_json_get_num, "JSON (mg_json_get_num)")
     b, s, p = _json_args(data, path)
     v = c_double()
@@ -1101,6 +1174,7 @@ def json_get_num(data, path, default=None):
 
 
 def json_get_bool(data, path, default=None):
+    """Boolean at ``path`` (``mg_json_get_bool``), or ``default``."""
     fn = _need(L.mg_json_get_bool, "JSON (mg_json_get_bool)")
     b, s, p = _json_args(data, path)
     v = c_bool()
@@ -1108,12 +1182,14 @@ def json_get_bool(data, path, default=None):
 
 
 def json_get_long(data, path, default=0):
+    """Integer at ``path`` (``mg_json_get_long``), or ``default``."""
     fn = _need(L.mg_json_get_long, "JSON (mg_json_get_long)")
     b, s, p = _json_args(data, path)
     return int(fn(s, p, int(default)))
 
 
 def json_get_str(data, path):
+    """String at ``path``, unescaped (``mg_json_get_str``), or None."""
     fn = _need(L.mg_json_get_str, "JSON (mg_json_get_str)")
     b, s, p = _json_args(data, path)
     r = fn(s, p)

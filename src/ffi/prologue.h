@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #define MG_VERSION "7.23"
+/* mongoose-rs's header defines this (Mongoose's does not): `#ifndef MONGOOSE_RS
+ * #error ...` catches a leftover vendored mongoose.h found first. */
+#define MONGOOSE_RS 1
 
 #define MG_ARCH_CUSTOM 0
 #define MG_ARCH_UNIX 1

@@ -606,6 +606,6 @@ fn upload_allowed(fs: &Fs, dir: &[u8], path: &[u8]) -> bool {
         return true;
     };
     let parent = &path[..path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
-    let inside = |p: &[u8]| canonical(p).map_or(true, |cp| cfs::is_within(&root, &cp));
+    let inside = |p: &[u8]| canonical(p).is_none_or(|cp| cfs::is_within(&root, &cp));
     inside(parent) && inside(path)
 }

@@ -106,3 +106,60 @@ def test_cffi_abi_mode_serves_one_request():
         lib.mg_mgr_free(mgr)
     assert result["r"] == (200, "text/plain", b"cffi says hi\n")
     assert seen == {"uri": b"/cffi", "accepted": 1, "x-test": b"yes"}
+
+
+# ---------------------------------------------------------------------------
+# The recipe the package documents: mongoose_rs.cdef
+# ---------------------------------------------------------------------------
+
+
+def test_the_shipped_cdef_declares_the_whole_header_without_warnings():
+    import warnings
+
+    from mongoose_rs import cdef as C
+
+    text = C.header_to_cdef(HEADER.read_text())
+    ffi = cffi.FFI()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ffi.cdef(text)
+    lib = ffi.dlopen(library_path())
+    # layouts = the ABI table; constants; a global; every exported prototype
+    assert (ffi.sizeof("struct mg_connection"), ffi.sizeof("struct mg_mgr")) == (288, 144)
+    assert ffi.offsetof("struct mg_http_message", "body") == 1024
+    assert (lib.MG_EV_HTTP_MSG, lib.MG_EV_USER, lib.MG_IO_WAIT) == (11, 23, -2)
+    protos = set(re.findall(r"\b(mg_\w+)\(", text))
+    assert {"mg_mgr_init", "mg_http_reply", "mg_vxprintf", "mg_mgr_shutdown_on_signals"} <= protos
+    for name in protos:
+        assert getattr(lib, name) is not None, name
+    lib.mg_log_level = 0
+    assert lib.mg_log_level == 0
+    # In a checkout cdef() makes the same text from the header.
+    assert C.cdef() == text or C.CDEF_FILE.exists()
+
+
+def test_cdef_load_round_trip():
+    from mongoose_rs.cdef import load
+
+    ffi, lib = load()
+    buf = ffi.new("char[32]")
+    n = lib.mg_snprintf(buf, 32, b"%d-%s", ffi.cast("int", 42), ffi.new("char[]", b"x"))
+    assert (n, ffi.string(buf)) == (4, b"42-x")
+    s = lib.mg_str_n(b"abc", 3)
+    assert lib.mg_strcmp(s, lib.mg_str_n(b"abc", 3)) == 0
+
+
+def test_cffi_example_serves_and_stops_on_sigterm():
+    import signal
+
+    from conftest import ServerProcess
+
+    with ServerProcess("cffi_server.py") as srv:
+        req = urllib.request.Request(f"http://127.0.0.1:{srv.port}/hello", headers={"X-Name": "cffi"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert (r.status, r.read()) == (200, b"hello cffi from /hello\n")
+        with urllib.request.urlopen(f"http://127.0.0.1:{srv.port}/", timeout=5) as r:
+            assert r.read() == b"hello world from /\n"
+        srv.signal(signal.SIGTERM)
+        assert srv.wait(timeout=10) == 0
+        assert srv.rest_of_stdout()[-1] == "Server stopped cleanly"
