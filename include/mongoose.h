@@ -721,6 +721,36 @@ struct mg_queue {
 // Deepest nesting of objects and arrays the scanner accepts.
 #define MAX_DEPTH 30
 
+#define CMD_CONNECT 1
+
+#define CMD_CONNACK 2
+
+#define CMD_PUBLISH 3
+
+#define CMD_PUBACK 4
+
+#define CMD_PUBREC 5
+
+#define CMD_PUBREL 6
+
+#define CMD_PUBCOMP 7
+
+#define CMD_SUBSCRIBE 8
+
+#define CMD_SUBACK 9
+
+#define CMD_UNSUBSCRIBE 10
+
+#define CMD_UNSUBACK 11
+
+#define CMD_PINGREQ 12
+
+#define CMD_PINGRESP 13
+
+#define CMD_DISCONNECT 14
+
+#define CMD_AUTH 15
+
 // Error code for a frame whose method has no handler.
 #define METHOD_NOT_FOUND -32601
 
@@ -862,6 +892,46 @@ struct mg_addr {
   bool is_ip6;
 };
 
+// One MQTT5 property.
+struct mg_mqtt_prop {
+  uint8_t id;
+  uint32_t iv;
+  struct mg_str key;
+  struct mg_str val;
+};
+
+// MQTT connect/publish/subscribe options.
+struct mg_mqtt_opts {
+  struct mg_str user;
+  struct mg_str pass;
+  struct mg_str client_id;
+  struct mg_str topic;
+  struct mg_str message;
+  uint8_t qos;
+  uint8_t version;
+  uint16_t keepalive;
+  uint16_t retransmit_id;
+  bool retain;
+  bool clean;
+  struct mg_mqtt_prop *props;
+  size_t num_props;
+  struct mg_mqtt_prop *will_props;
+  size_t num_will_props;
+};
+
+// A parsed MQTT packet.
+struct mg_mqtt_message {
+  struct mg_str topic;
+  struct mg_str data;
+  struct mg_str dgram;
+  uint16_t id;
+  uint8_t cmd;
+  uint8_t qos;
+  uint8_t ack;
+  size_t props_start;
+  size_t props_size;
+};
+
 // A JSON-RPC request being processed.
 struct mg_rpc_req {
   struct mg_rpc **head;
@@ -992,46 +1062,6 @@ struct mg_sha384_ctx_s {
 };
 
 typedef struct mg_sha384_ctx_s mg_sha384_ctx;
-
-// One MQTT5 property.
-struct mg_mqtt_prop {
-  uint8_t id;
-  uint32_t iv;
-  struct mg_str key;
-  struct mg_str val;
-};
-
-// MQTT connect/publish/subscribe options.
-struct mg_mqtt_opts {
-  struct mg_str user;
-  struct mg_str pass;
-  struct mg_str client_id;
-  struct mg_str topic;
-  struct mg_str message;
-  uint8_t qos;
-  uint8_t version;
-  uint16_t keepalive;
-  uint16_t retransmit_id;
-  bool retain;
-  bool clean;
-  struct mg_mqtt_prop *props;
-  size_t num_props;
-  struct mg_mqtt_prop *will_props;
-  size_t num_will_props;
-};
-
-// A parsed MQTT packet.
-struct mg_mqtt_message {
-  struct mg_str topic;
-  struct mg_str data;
-  struct mg_str dgram;
-  uint16_t id;
-  uint8_t cmd;
-  uint8_t qos;
-  uint8_t ack;
-  size_t props_start;
-  size_t props_size;
-};
 
 // A parsed DNS answer.
 struct mg_dns_message {
@@ -1610,6 +1640,57 @@ uint64_t mg_ntohll(uint64_t net);
 // # Safety
 // `acl` valid; `remote_ip` NULL or valid.
 int mg_check_ip_acl(struct mg_str acl, struct mg_addr *remote_ip);
+
+// Connect to an MQTT broker (`mqtt://host:1883`) and queue a CONNECT
+// built from `opts` (NULL: MQTT 3.1.1, random client id). CONNACK fires
+// `MG_EV_MQTT_OPEN`, every packet `MG_EV_MQTT_CMD`, PUBLISH `MG_EV_MQTT_MSG`.
+struct mg_connection *mg_mqtt_connect(struct mg_mgr *mgr,
+                                      const char *url,
+                                      const struct mg_mqtt_opts *opts,
+                                      mg_event_handler_t fn_,
+                                      void *fn_data);
+
+// Listen for MQTT clients: accepted connections parse MQTT packets and
+// fire `MG_EV_MQTT_CMD`/`MG_EV_MQTT_MSG`; the program answers (not a broker).
+struct mg_connection *mg_mqtt_listen(struct mg_mgr *mgr,
+                                     const char *url,
+                                     mg_event_handler_t fn_,
+                                     void *fn_data);
+
+// Queue a CONNECT built from `opts`; version 5 sets `c->is_mqtt5`.
+void mg_mqtt_login(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a PUBLISH of `opts->message` to `opts->topic`; returns its packet
+// id (0 for QoS 0 unless `retransmit_id` is set).
+uint16_t mg_mqtt_pub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a SUBSCRIBE to `opts->topic` with QoS `opts->qos`.
+void mg_mqtt_sub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue an UNSUBSCRIBE from `opts->topic`.
+void mg_mqtt_unsub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a fixed header: `cmd << 4 | flags` and the remaining length `len`
+// (the program sends the rest with `mg_send`).
+void mg_mqtt_send_header(struct mg_connection *c, uint8_t cmd, uint8_t flags, uint32_t len);
+
+// Queue a PINGREQ.
+void mg_mqtt_ping(struct mg_connection *c);
+
+// Queue a PINGRESP.
+void mg_mqtt_pong(struct mg_connection *c);
+
+// Queue a DISCONNECT (MQTT 5: reason 0 and `opts->props`).
+void mg_mqtt_disconnect(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Parse the MQTT packet at the front of `buf` into `*m` (views into
+// `buf`). Returns `MQTT_OK`, `MQTT_INCOMPLETE` (need more bytes) or
+// `MQTT_MALFORMED`. `version` 5 reads PUBLISH properties.
+int mg_mqtt_parse(const uint8_t *buf, size_t len, uint8_t version, struct mg_mqtt_message *m);
+
+// Decode the MQTT 5 property at offset `ofs` (start with 0) of a parsed
+// message into `*prop`; returns the next offset, or 0 when there is none.
+size_t mg_mqtt_next_prop(struct mg_mqtt_message *m, struct mg_mqtt_prop *prop, size_t ofs);
 
 // Initialise an event manager (the struct belongs to the caller).
 void mg_mgr_init(struct mg_mgr *mgr);

@@ -6,6 +6,7 @@ pub mod fs;
 pub mod http;
 pub mod queue;
 pub mod json;
+pub mod mqtt;
 pub mod rpc;
 pub mod str;
 pub mod timer;

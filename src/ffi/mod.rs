@@ -10,6 +10,7 @@ pub mod iobuf;
 pub mod json;
 pub mod log;
 pub mod mem;
+pub mod mqtt;
 pub mod net;
 pub mod queue;
 pub mod rpc;
