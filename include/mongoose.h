@@ -757,6 +757,9 @@ struct mg_queue {
 // Error code for a frame that is neither a call nor a response.
 #define PARSE_ERROR -32700
 
+// Size of an SNTP packet without extensions.
+#define PACKET_LEN 48
+
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
 
@@ -1858,6 +1861,23 @@ void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
 // # Safety
 // `r` NULL or valid.
 void mg_rpc_list(struct mg_rpc_req *r);
+
+// Ask an SNTP server for the time (`url` NULL: `udp://time.google.com:123`).
+// The request goes out on connect; a valid reply sets
+// `mg_boot_timestamp_ms` and fires `MG_EV_SNTP_TIME` (ev_data: `int64_t *`
+// epoch milliseconds); the connection closes after the first reply or 3 s.
+struct mg_connection *mg_sntp_connect(struct mg_mgr *mgr,
+                                      const char *url,
+                                      mg_event_handler_t fn_,
+                                      void *fn_data);
+
+// Send an SNTP request on `c` now (not while its host is resolving).
+void mg_sntp_request(struct mg_connection *c);
+
+// Epoch milliseconds from an SNTP reply (corrected by half the round
+// trip), or -1 if it is not a valid server reply. A valid one also sets
+// `mg_boot_timestamp_ms`.
+int64_t mg_sntp_parse(const unsigned char *buf, size_t len);
 
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //

@@ -8,6 +8,7 @@ pub mod queue;
 pub mod json;
 pub mod mqtt;
 pub mod rpc;
+pub mod sntp;
 pub mod str;
 pub mod timer;
 pub mod url;

@@ -14,6 +14,7 @@ pub mod mqtt;
 pub mod net;
 pub mod queue;
 pub mod rpc;
+pub mod sntp;
 pub mod str;
 pub mod timer;
 pub mod tls;

@@ -16,6 +16,7 @@ pub mod io;
 pub mod mgr;
 pub mod mqtt;
 pub mod shutdown;
+pub mod sntp;
 pub mod timer;
 pub mod wakeup;
 
