@@ -707,6 +707,19 @@ struct mg_queue {
 
 #define MG_IO_WAIT -2
 
+// Longest packet `parse` accepts (classic UDP DNS).
+#define MAX_PACKET 512
+
+// Answers `parse` looks at, at most.
+#define MAX_ANSWERS 10
+
+// Size of `mg_dns_message.name` (NUL included).
+#define NAME_SIZE 256
+
+#define RTYPE_A 1
+
+#define RTYPE_AAAA 28
+
 
 
 // Nesting deeper than [`MAX_DEPTH`].
@@ -759,6 +772,37 @@ struct mg_queue {
 
 // Size of an SNTP packet without extensions.
 #define PACKET_LEN 48
+
+// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
+union mg_addr_ip {
+  uint8_t ip[16];
+  uint32_t ip4;
+  uint64_t ip6[2];
+};
+
+// An IPv4 or IPv6 address with a port, all in network byte order.
+struct mg_addr {
+  union mg_addr_ip addr;
+  uint16_t port;
+  uint8_t scope_id;
+  bool is_ip6;
+};
+
+// A parsed DNS answer.
+struct mg_dns_message {
+  uint16_t txnid;
+  bool resolved;
+  struct mg_addr addr;
+  char name[256];
+};
+
+// One DNS resource record's fixed part.
+struct mg_dns_rr {
+  uint16_t nlen;
+  uint16_t atype;
+  uint16_t aclass;
+  uint16_t alen;
+};
 
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
@@ -878,21 +922,6 @@ struct mg_iobuf {
   size_t size;
   size_t len;
   size_t align;
-};
-
-// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
-union mg_addr_ip {
-  uint8_t ip[16];
-  uint32_t ip4;
-  uint64_t ip6[2];
-};
-
-// An IPv4 or IPv6 address with a port, all in network byte order.
-struct mg_addr {
-  union mg_addr_ip addr;
-  uint16_t port;
-  uint8_t scope_id;
-  bool is_ip6;
 };
 
 // One MQTT5 property.
@@ -1066,14 +1095,6 @@ struct mg_sha384_ctx_s {
 
 typedef struct mg_sha384_ctx_s mg_sha384_ctx;
 
-// A parsed DNS answer.
-struct mg_dns_message {
-  uint16_t txnid;
-  bool resolved;
-  struct mg_addr addr;
-  char name[256];
-};
-
 // DNS packet header.
 struct mg_dns_header {
   uint16_t txnid;
@@ -1082,14 +1103,6 @@ struct mg_dns_header {
   uint16_t num_answers;
   uint16_t num_authority_prs;
   uint16_t num_other_prs;
-};
-
-// One DNS resource record's fixed part.
-struct mg_dns_rr {
-  uint16_t nlen;
-  uint16_t atype;
-  uint16_t aclass;
-  uint16_t alen;
 };
 
 // A DNS-SD service record.
@@ -1254,6 +1267,20 @@ extern int mg_log_level;
 
 // Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
 extern uint64_t mg_boot_timestamp_ms;
+
+// Parse a DNS reply: transaction id, the name of the last record read,
+// and the first IN A/AAAA answer (`resolved` set). False for packets
+// shorter than 12 or longer than 512 bytes, with more than one question,
+// or with a record that does not fit.
+bool mg_dns_parse(const uint8_t *buf, size_t len, struct mg_dns_message *dm);
+
+// Parse the resource record at offset `ofs` (a question when
+// `is_question`) into `*rr`; returns its encoded size, 0 if it does not fit.
+size_t mg_dns_parse_rr(const uint8_t *buf,
+                       size_t len,
+                       size_t ofs,
+                       bool is_question,
+                       struct mg_dns_rr *rr);
 
 // Format into `fn(ch, arg)`, one call per character; returns the count.
 size_t mg_vxprintf(mg_pfn_t fn_, void *arg, const char *fmt, va_list *ap);

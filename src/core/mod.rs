@@ -1,6 +1,7 @@
 //! Pure, safe Rust over bytes: everything here is testable without C.
 #![forbid(unsafe_code)]
 
+pub mod dns;
 pub mod fmt;
 pub mod fs;
 pub mod http;
