@@ -110,7 +110,9 @@ unsafe extern "C" fn on_event(c: *mut mg_connection, ev: c_int, ev_data: *mut c_
                     seen.props.push((p.id, p.iv, bytes(&p.key), bytes(&p.val)));
                 }
             }
-            MG_EV_ERROR => seen.errors.push(std::ffi::CStr::from_ptr(ev_data as *const _).to_string_lossy().into()),
+            MG_EV_ERROR => {
+                seen.errors.push(std::ffi::CStr::from_ptr(ev_data as *const _).to_string_lossy().into())
+            }
             MG_EV_CLOSE => seen.closed = true,
             _ => {}
         }
@@ -149,7 +151,8 @@ fn opts() -> mg_mqtt_opts {
 fn connect(mgr: &mut mg_mgr, port: u16, o: &mg_mqtt_opts, seen: &mut Seen) -> *mut mg_connection {
     let url = CString::new(format!("mqtt://127.0.0.1:{port}")).unwrap();
     // SAFETY: live manager, options and state outlive the connection's use.
-    let c = unsafe { mg_mqtt_connect(mgr, url.as_ptr(), o, Some(on_event), seen as *mut Seen as *mut c_void) };
+    let c =
+        unsafe { mg_mqtt_connect(mgr, url.as_ptr(), o, Some(on_event), seen as *mut Seen as *mut c_void) };
     assert!(!c.is_null());
     assert!(poll_until(mgr, 5000, || seen.open.is_some()), "no CONNACK");
     assert_eq!(seen.open, Some(0));
@@ -291,7 +294,11 @@ fn mosquitto_mqtt5_properties_round_trip() {
     got.sort();
     assert_eq!(
         got,
-        vec![(0x01, 1, vec![], vec![]), (0x03, 0, vec![], b"text/plain".to_vec()), (0x26, 0, b"k".to_vec(), b"value".to_vec())]
+        vec![
+            (0x01, 1, vec![], vec![]),
+            (0x03, 0, vec![], b"text/plain".to_vec()),
+            (0x26, 0, b"k".to_vec(), b"value".to_vec())
+        ]
     );
     // SAFETY: initialised manager.
     unsafe { mg_mgr_free(&mut *mgr) };
@@ -313,7 +320,15 @@ fn hostile(reply: &'static [u8]) -> Seen {
     let mut seen = Seen::default();
     let url = CString::new(format!("mqtt://127.0.0.1:{port}")).unwrap();
     // SAFETY: live manager; `seen` outlives the connection.
-    let c = unsafe { mg_mqtt_connect(&mut *mgr, url.as_ptr(), std::ptr::null(), Some(on_event), &mut seen as *mut Seen as *mut c_void) };
+    let c = unsafe {
+        mg_mqtt_connect(
+            &mut *mgr,
+            url.as_ptr(),
+            std::ptr::null(),
+            Some(on_event),
+            &mut seen as *mut Seen as *mut c_void,
+        )
+    };
     assert!(!c.is_null());
     assert!(poll_until(&mut mgr, 5000, || seen.closed), "connection not closed");
     // SAFETY: initialised manager.
@@ -326,7 +341,10 @@ fn hostile(reply: &'static [u8]) -> Seen {
 fn bad_packets_close_with_an_error() {
     // Remaining length longer than 4 bytes.
     let s1 = hostile(b"\x20\x02\x00\x00\x30\xff\xff\xff\xff\x01");
-    assert_eq!((s1.open, s1.cmds.clone(), s1.errors.clone()), (Some(0), vec![2], vec!["MQTT malformed message".to_string()]));
+    assert_eq!(
+        (s1.open, s1.cmds.clone(), s1.errors.clone()),
+        (Some(0), vec![2], vec!["MQTT malformed message".to_string()])
+    );
     // A PUBLISH whose topic runs past the packet.
     let s2 = hostile(b"\x20\x02\x00\x00\x30\x03\x00\x09a");
     assert_eq!(s2.errors, vec!["MQTT malformed message".to_string()]);
@@ -391,7 +409,17 @@ fn example_broker_delivers_in_order_to_every_mosquitto_sub() {
         .iter()
         .map(|v| {
             let mut c = Command::new("mosquitto_sub")
-                .args(["-p", &p, "-h", "127.0.0.1", "-V", if *v == "5" { "5" } else { "311" }, "-t", "o/#", "-v"])
+                .args([
+                    "-p",
+                    &p,
+                    "-h",
+                    "127.0.0.1",
+                    "-V",
+                    if *v == "5" { "5" } else { "311" },
+                    "-t",
+                    "o/#",
+                    "-v",
+                ])
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("mosquitto_sub");
@@ -403,7 +431,10 @@ fn example_broker_delivers_in_order_to_every_mosquitto_sub() {
     let end = Instant::now() + Duration::from_secs(10);
     let mut ready = vec![false; subs.len()];
     while !ready.iter().all(|&r| r) && Instant::now() < end {
-        Command::new("mosquitto_pub").args(["-p", &p, "-h", "127.0.0.1", "-t", "o/probe", "-m", "x"]).status().unwrap();
+        Command::new("mosquitto_pub")
+            .args(["-p", &p, "-h", "127.0.0.1", "-t", "o/probe", "-m", "x"])
+            .status()
+            .unwrap();
         for (i, (_, rx)) in subs.iter().enumerate() {
             while let Ok(l) = rx.recv_timeout(Duration::from_millis(50)) {
                 if l == "o/probe x" {

@@ -45,7 +45,9 @@ fn run(port: u16, ms: u64) -> Seen {
     let mut seen = Seen::default();
     let url = CString::new(format!("udp://127.0.0.1:{port}")).unwrap();
     // SAFETY: live manager; `seen` outlives the connection.
-    let c = unsafe { mg_sntp_connect(&mut *mgr, url.as_ptr(), Some(on_event), &mut seen as *mut Seen as *mut c_void) };
+    let c = unsafe {
+        mg_sntp_connect(&mut *mgr, url.as_ptr(), Some(on_event), &mut seen as *mut Seen as *mut c_void)
+    };
     assert!(!c.is_null());
     let end = Instant::now() + Duration::from_millis(ms);
     while !seen.events.contains(&MG_EV_CLOSE) && Instant::now() < end {
@@ -165,7 +167,10 @@ fn bad_reply_closes_without_time_and_silence_times_out() {
     let seen = run(port, 5000);
     t.join().unwrap();
     assert_eq!(seen.time, None);
-    assert_eq!(seen.events, vec![MG_EV_OPEN, MG_EV_RESOLVE, MG_EV_WRITE, MG_EV_CONNECT, MG_EV_READ, MG_EV_CLOSE]);
+    assert_eq!(
+        seen.events,
+        vec![MG_EV_OPEN, MG_EV_RESOLVE, MG_EV_WRITE, MG_EV_CONNECT, MG_EV_READ, MG_EV_CLOSE]
+    );
 
     let (port, t) = scripted(|_| None);
     let start = Instant::now();

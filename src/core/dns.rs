@@ -174,7 +174,9 @@ pub fn parse(b: &[u8]) -> Result<Message, Message> {
         }
         m.name = name(b, ofs).0;
         let data = &b[ofs + n - usize::from(rr.alen)..ofs + n];
-        if rr.aclass == 1 && ((rr.atype == RTYPE_A && rr.alen == 4) || (rr.atype == RTYPE_AAAA && rr.alen == 16)) {
+        if rr.aclass == 1
+            && ((rr.atype == RTYPE_A && rr.alen == 4) || (rr.atype == RTYPE_AAAA && rr.alen == 16))
+        {
             m.addr = Some(data.to_vec());
             return Ok(m);
         }
@@ -210,7 +212,10 @@ mod tests {
         p.extend(q(b"\x07example\x03com\x00"));
         p.extend(answer(b"\xc0\x0c", 1, &[93, 184, 216, 34]));
         let m = parse(&p).unwrap();
-        assert_eq!((m.txnid, m.addr, m.name.as_slice()), (0x1234, Some(vec![93, 184, 216, 34]), &b"example.com"[..]));
+        assert_eq!(
+            (m.txnid, m.addr, m.name.as_slice()),
+            (0x1234, Some(vec![93, 184, 216, 34]), &b"example.com"[..])
+        );
         assert_eq!(parse_rr(&p, 12, true), (17, Rr { nlen: 13, atype: 1, aclass: 1, alen: 0 }));
         assert_eq!(parse_rr(&p, 29, false), (16, Rr { nlen: 2, atype: 1, aclass: 1, alen: 4 }));
         // Observed on Mongoose: a byte with a top bit set ends the name as a pointer.

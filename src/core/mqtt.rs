@@ -349,8 +349,8 @@ pub fn parse(buf: &[u8], version: u8) -> Parsed {
             }
             m.ack = buf[p + 1];
         }
-        CMD_PUBACK | CMD_PUBREC | CMD_PUBREL | CMD_PUBCOMP | CMD_SUBSCRIBE | CMD_SUBACK
-        | CMD_UNSUBSCRIBE | CMD_UNSUBACK => {
+        CMD_PUBACK | CMD_PUBREC | CMD_PUBREL | CMD_PUBCOMP | CMD_SUBSCRIBE | CMD_SUBACK | CMD_UNSUBSCRIBE
+        | CMD_UNSUBACK => {
             if end - p < 2 {
                 return m;
             }
@@ -470,7 +470,14 @@ mod tests {
         assert_eq!(connect(&o, b""), hex("100f00044d515454040000000003636964"));
         let o = Opts { client_id: b"c", user: b"u", pass: b"p", keepalive: 10, ..Default::default() };
         assert_eq!(connect(&o, b""), hex("101300044d51545404c0000a000163000175000170"));
-        let o = Opts { client_id: b"w", topic: b"will/t", message: b"bye", qos: 1, retain: true, ..Default::default() };
+        let o = Opts {
+            client_id: b"w",
+            topic: b"will/t",
+            message: b"bye",
+            qos: 1,
+            retain: true,
+            ..Default::default()
+        };
         assert_eq!(connect(&o, b""), hex("101a00044d515454042c0000000177000677696c6c2f740003627965"));
         let props = [
             Prop { id: 0x11, iv: 3600, ..Default::default() },
@@ -495,7 +502,10 @@ mod tests {
         let props = [Prop { id: 0x0B, iv: 7, ..Default::default() }];
         let o = Opts { topic: b"a/+", props: &props, ..Default::default() };
         assert_eq!(subscribe(&o, 1, true, true), hex("820b0001020b070003612f2b00"));
-        assert_eq!(subscribe(&Opts { topic: b"a/#", ..Default::default() }, 1, false, false), hex("a20700010003612f23"));
+        assert_eq!(
+            subscribe(&Opts { topic: b"a/#", ..Default::default() }, 1, false, false),
+            hex("a20700010003612f23")
+        );
         assert_eq!(disconnect(&[], true), hex("e0020000"));
         assert_eq!(disconnect(&[], false), hex("e000"));
         assert_eq!(header(4, 0, 0x7fff_ffff), hex("40ffffffff"));
@@ -505,7 +515,10 @@ mod tests {
     #[test]
     fn parse_results() {
         let m = parse(&hex("320c0003612f62123468656c6c6f"), 4);
-        assert_eq!((m.rc, m.cmd, m.qos, m.id, m.topic, m.data, m.dgram), (0, 3, 1, 0x1234, Some((4, 3)), Some((9, 5)), 14));
+        assert_eq!(
+            (m.rc, m.cmd, m.qos, m.id, m.topic, m.data, m.dgram),
+            (0, 3, 1, 0x1234, Some((4, 3)), Some((9, 5)), 14)
+        );
         assert_eq!(parse(&hex("30ffffffff01"), 4).rc, MQTT_MALFORMED);
         assert_eq!(parse(&hex("3080808080"), 4).rc, MQTT_MALFORMED);
         assert_eq!(parse(&hex("30ffffff7f"), 4).rc, MQTT_INCOMPLETE);
@@ -524,7 +537,9 @@ mod tests {
 
     #[test]
     fn parse_never_panics_on_prefixes() {
-        let d = hex("322d000161000920020000000708000272740900016317011800000001110000000212000169130005270000010050");
+        let d = hex(
+            "322d000161000920020000000708000272740900016317011800000001110000000212000169130005270000010050",
+        );
         for n in 0..=d.len() {
             for v in [4, 5] {
                 let m = parse(&d[..n], v);

@@ -169,7 +169,12 @@ pub unsafe extern "C" fn mg_mqtt_disconnect(c: *mut mg_connection, opts: *const 
 /// `buf`). Returns `MQTT_OK`, `MQTT_INCOMPLETE` (need more bytes) or
 /// `MQTT_MALFORMED`. `version` 5 reads PUBLISH properties.
 #[no_mangle]
-pub unsafe extern "C" fn mg_mqtt_parse(buf: *const u8, len: usize, version: u8, m: *mut mg_mqtt_message) -> c_int {
+pub unsafe extern "C" fn mg_mqtt_parse(
+    buf: *const u8,
+    len: usize,
+    version: u8,
+    m: *mut mg_mqtt_message,
+) -> c_int {
     if m.is_null() || (buf.is_null() && len > 0) {
         return q::MQTT_MALFORMED;
     }
@@ -199,7 +204,11 @@ pub unsafe extern "C" fn mg_mqtt_parse(buf: *const u8, len: usize, version: u8, 
 /// Decode the MQTT 5 property at offset `ofs` (start with 0) of a parsed
 /// message into `*prop`; returns the next offset, or 0 when there is none.
 #[no_mangle]
-pub unsafe extern "C" fn mg_mqtt_next_prop(m: *mut mg_mqtt_message, prop: *mut mg_mqtt_prop, ofs: usize) -> usize {
+pub unsafe extern "C" fn mg_mqtt_next_prop(
+    m: *mut mg_mqtt_message,
+    prop: *mut mg_mqtt_prop,
+    ofs: usize,
+) -> usize {
     if m.is_null() || prop.is_null() {
         return 0;
     }
