@@ -220,6 +220,8 @@ def scenarios():
     yield "send_header", v4, [("mg_mqtt_send_header", (2, 0, 2)), ("mg_mqtt_send_header", (3, 5, 128)),
                               ("mg_mqtt_send_header", (9, 15, 16384)), ("mg_mqtt_send_header", (1, 0, 2097152)),
                               ("mg_mqtt_send_header", (15, 0, 268435455)), ("mg_mqtt_send_header", (4, 0, 0x7fffffff))]
+    yield "login v5 then v4", v5, [("mg_mqtt_login", mkopts(client_id="b", version=4)),
+                                   ("mg_mqtt_pub", mkopts(topic="t", message="x"))]
     yield "login twice", v4, [("mg_mqtt_login", mkopts(client_id="again", version=5, clean=True))]
 
 

@@ -1,8 +1,7 @@
 //! SNTP: against chrony serving its local clock on a loopback port (Debian
-//! package `chrony`; `chronyd -x` needs no clock privileges but must be
-//! able to bind, so the test runs it as the current user with its own
-//! config), and against a scripted NTPv4 server thread for exact values.
-mod util;
+//! package `chrony`, run with its own config and `-x`, so it never touches
+//! the system clock), and against a scripted NTPv4 server thread for exact
+//! values and event order.
 
 use mongoose::abi::*;
 use mongoose::ffi::net::*;

@@ -172,8 +172,13 @@ def test_sntp_connect_reports_epoch_ms(mgr):
     srv.bind(("127.0.0.1", 0))
     port = srv.getsockname()[1]
 
+    requests = []
+
     def answer():
         req, addr = srv.recvfrom(100)
+        requests.append(req)
+        req2, _ = srv.recvfrom(100)  # the one sntp_request() sends
+        requests.append(req2)
         secs = 1_893_456_000 + 2_208_988_800  # 2030-01-01
         r = bytes([0x24, 2]) + bytes(22) + req[40:48] + struct.pack(">IIII", secs, 0, secs, 0)
         srv.sendto(r, addr)
@@ -181,9 +186,11 @@ def test_sntp_connect_reports_epoch_ms(mgr):
     t = threading.Thread(target=answer)
     t.start()
     got = []
-    mgr.sntp_connect(f"udp://127.0.0.1:{port}", lambda c, ev, data: got.append(data) if ev == M.MG_EV_SNTP_TIME else None)
+    conn = mgr.sntp_connect(f"udp://127.0.0.1:{port}", lambda c, ev, data: got.append(data) if ev == M.MG_EV_SNTP_TIME else None)
+    conn.sntp_request()  # a second request, sent at once (UDP)
     assert poll_until(mgr, lambda: got)
     t.join()
     srv.close()
+    assert [len(r) for r in requests] == [48, 48] and requests[0][0] == 0x23
     assert isinstance(got[0], int)
     assert 1_893_456_000_000 <= got[0] < 1_893_456_000_100
