@@ -484,3 +484,34 @@ fn example_client_round_trips_through_mosquitto_and_our_broker() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), "t/ex hello\n".repeat(5));
     }
 }
+
+#[test]
+fn keepalive_is_the_programs_job_as_in_mongoose() {
+    // Keep-alive 1 s: Mosquitto drops a client silent for 1.5 s (it looks
+    // every few seconds: about 5 s in practice). The
+    // library never pings by itself (as Mongoose), so the silent client is
+    // dropped, while one that pings every 400 ms stays connected.
+    let b = mosquitto();
+    let mut mgr = new_mgr();
+    let (mut quiet, mut pinging) = (Seen::default(), Seen::default());
+    let mut o = opts();
+    o.keepalive = 1;
+    connect(&mut mgr, b.port, &o, &mut quiet);
+    let p = connect(&mut mgr, b.port, &o, &mut pinging);
+    let start = Instant::now();
+    let mut last_ping = Instant::now();
+    poll_until(&mut mgr, 9000, || {
+        if last_ping.elapsed() > Duration::from_millis(400) && !pinging.closed {
+            // SAFETY: `p` is live until its CLOSE, checked above.
+            unsafe { mg_mqtt_ping(p) };
+            last_ping = Instant::now();
+        }
+        quiet.closed
+    });
+    assert!(start.elapsed() > Duration::from_millis(1500));
+    assert!(quiet.closed, "the broker should drop a client that never pings");
+    assert!(!pinging.closed);
+    assert!(pinging.cmds.iter().filter(|&&x| x == 13).count() >= 3, "PINGRESPs: {:?}", pinging.cmds);
+    // SAFETY: initialised manager.
+    unsafe { mg_mgr_free(&mut *mgr) };
+}
