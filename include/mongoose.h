@@ -710,6 +710,19 @@ struct mg_queue {
 
 #define MG_IO_WAIT -2
 
+// Longest packet `parse` accepts (classic UDP DNS).
+#define MAX_PACKET 512
+
+// Answers `parse` looks at, at most.
+#define MAX_ANSWERS 10
+
+// Size of `mg_dns_message.name` (NUL included).
+#define NAME_SIZE 256
+
+#define RTYPE_A 1
+
+#define RTYPE_AAAA 28
+
 
 
 // Nesting deeper than [`MAX_DEPTH`].
@@ -724,11 +737,75 @@ struct mg_queue {
 // Deepest nesting of objects and arrays the scanner accepts.
 #define MAX_DEPTH 30
 
+#define CMD_CONNECT 1
+
+#define CMD_CONNACK 2
+
+#define CMD_PUBLISH 3
+
+#define CMD_PUBACK 4
+
+#define CMD_PUBREC 5
+
+#define CMD_PUBREL 6
+
+#define CMD_PUBCOMP 7
+
+#define CMD_SUBSCRIBE 8
+
+#define CMD_SUBACK 9
+
+#define CMD_UNSUBSCRIBE 10
+
+#define CMD_UNSUBACK 11
+
+#define CMD_PINGREQ 12
+
+#define CMD_PINGRESP 13
+
+#define CMD_DISCONNECT 14
+
+#define CMD_AUTH 15
+
 // Error code for a frame whose method has no handler.
 #define METHOD_NOT_FOUND -32601
 
 // Error code for a frame that is neither a call nor a response.
 #define PARSE_ERROR -32700
+
+// Size of an SNTP packet without extensions.
+#define PACKET_LEN 48
+
+// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
+union mg_addr_ip {
+  uint8_t ip[16];
+  uint32_t ip4;
+  uint64_t ip6[2];
+};
+
+// An IPv4 or IPv6 address with a port, all in network byte order.
+struct mg_addr {
+  union mg_addr_ip addr;
+  uint16_t port;
+  uint8_t scope_id;
+  bool is_ip6;
+};
+
+// A parsed DNS answer.
+struct mg_dns_message {
+  uint16_t txnid;
+  bool resolved;
+  struct mg_addr addr;
+  char name[256];
+};
+
+// One DNS resource record's fixed part.
+struct mg_dns_rr {
+  uint16_t nlen;
+  uint16_t atype;
+  uint16_t aclass;
+  uint16_t alen;
+};
 
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
@@ -898,19 +975,44 @@ struct mg_jwt_opts {
   const uint8_t *public_key;
 };
 
-// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
-union mg_addr_ip {
-  uint8_t ip[16];
-  uint32_t ip4;
-  uint64_t ip6[2];
+// One MQTT5 property.
+struct mg_mqtt_prop {
+  uint8_t id;
+  uint32_t iv;
+  struct mg_str key;
+  struct mg_str val;
 };
 
-// An IPv4 or IPv6 address with a port, all in network byte order.
-struct mg_addr {
-  union mg_addr_ip addr;
-  uint16_t port;
-  uint8_t scope_id;
-  bool is_ip6;
+// MQTT connect/publish/subscribe options.
+struct mg_mqtt_opts {
+  struct mg_str user;
+  struct mg_str pass;
+  struct mg_str client_id;
+  struct mg_str topic;
+  struct mg_str message;
+  uint8_t qos;
+  uint8_t version;
+  uint16_t keepalive;
+  uint16_t retransmit_id;
+  bool retain;
+  bool clean;
+  struct mg_mqtt_prop *props;
+  size_t num_props;
+  struct mg_mqtt_prop *will_props;
+  size_t num_will_props;
+};
+
+// A parsed MQTT packet.
+struct mg_mqtt_message {
+  struct mg_str topic;
+  struct mg_str data;
+  struct mg_str dgram;
+  uint16_t id;
+  uint8_t cmd;
+  uint8_t qos;
+  uint8_t ack;
+  size_t props_start;
+  size_t props_size;
 };
 
 // A JSON-RPC request being processed.
@@ -1006,54 +1108,6 @@ struct mg_wifi_scan_bss_data {
   uint8_t has_ax: 1;
 };
 
-// One MQTT5 property.
-struct mg_mqtt_prop {
-  uint8_t id;
-  uint32_t iv;
-  struct mg_str key;
-  struct mg_str val;
-};
-
-// MQTT connect/publish/subscribe options.
-struct mg_mqtt_opts {
-  struct mg_str user;
-  struct mg_str pass;
-  struct mg_str client_id;
-  struct mg_str topic;
-  struct mg_str message;
-  uint8_t qos;
-  uint8_t version;
-  uint16_t keepalive;
-  uint16_t retransmit_id;
-  bool retain;
-  bool clean;
-  struct mg_mqtt_prop *props;
-  size_t num_props;
-  struct mg_mqtt_prop *will_props;
-  size_t num_will_props;
-};
-
-// A parsed MQTT packet.
-struct mg_mqtt_message {
-  struct mg_str topic;
-  struct mg_str data;
-  struct mg_str dgram;
-  uint16_t id;
-  uint8_t cmd;
-  uint8_t qos;
-  uint8_t ack;
-  size_t props_start;
-  size_t props_size;
-};
-
-// A parsed DNS answer.
-struct mg_dns_message {
-  uint16_t txnid;
-  bool resolved;
-  struct mg_addr addr;
-  char name[256];
-};
-
 // DNS packet header.
 struct mg_dns_header {
   uint16_t txnid;
@@ -1062,14 +1116,6 @@ struct mg_dns_header {
   uint16_t num_answers;
   uint16_t num_authority_prs;
   uint16_t num_other_prs;
-};
-
-// One DNS resource record's fixed part.
-struct mg_dns_rr {
-  uint16_t nlen;
-  uint16_t atype;
-  uint16_t aclass;
-  uint16_t alen;
 };
 
 // A DNS-SD service record.
@@ -1224,6 +1270,20 @@ extern int mg_log_level;
 
 // Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
 extern uint64_t mg_boot_timestamp_ms;
+
+// Parse a DNS reply: transaction id, the name of the last record read,
+// and the first IN A/AAAA answer (`resolved` set). False for packets
+// shorter than 12 or longer than 512 bytes, with more than one question,
+// or with a record that does not fit.
+bool mg_dns_parse(const uint8_t *buf, size_t len, struct mg_dns_message *dm);
+
+// Parse the resource record at offset `ofs` (a question when
+// `is_question`) into `*rr`; returns its encoded size, 0 if it does not fit.
+size_t mg_dns_parse_rr(const uint8_t *buf,
+                       size_t len,
+                       size_t ofs,
+                       bool is_question,
+                       struct mg_dns_rr *rr);
 
 // Format into `fn(ch, arg)`, one call per character; returns the count.
 size_t mg_vxprintf(mg_pfn_t fn_, void *arg, const char *fmt, va_list *ap);
@@ -1798,6 +1858,57 @@ uint64_t mg_ntohll(uint64_t net);
 // `acl` valid; `remote_ip` NULL or valid.
 int mg_check_ip_acl(struct mg_str acl, struct mg_addr *remote_ip);
 
+// Connect to an MQTT broker (`mqtt://host:1883`) and queue a CONNECT
+// built from `opts` (NULL: MQTT 3.1.1, random client id). CONNACK fires
+// `MG_EV_MQTT_OPEN`, every packet `MG_EV_MQTT_CMD`, PUBLISH `MG_EV_MQTT_MSG`.
+struct mg_connection *mg_mqtt_connect(struct mg_mgr *mgr,
+                                      const char *url,
+                                      const struct mg_mqtt_opts *opts,
+                                      mg_event_handler_t fn_,
+                                      void *fn_data);
+
+// Listen for MQTT clients: accepted connections parse MQTT packets and
+// fire `MG_EV_MQTT_CMD`/`MG_EV_MQTT_MSG`; the program answers (not a broker).
+struct mg_connection *mg_mqtt_listen(struct mg_mgr *mgr,
+                                     const char *url,
+                                     mg_event_handler_t fn_,
+                                     void *fn_data);
+
+// Queue a CONNECT built from `opts`; version 5 sets `c->is_mqtt5`.
+void mg_mqtt_login(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a PUBLISH of `opts->message` to `opts->topic`; returns its packet
+// id (0 for QoS 0 unless `retransmit_id` is set).
+uint16_t mg_mqtt_pub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a SUBSCRIBE to `opts->topic` with QoS `opts->qos`.
+void mg_mqtt_sub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue an UNSUBSCRIBE from `opts->topic`.
+void mg_mqtt_unsub(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Queue a fixed header: `cmd << 4 | flags` and the remaining length `len`
+// (the program sends the rest with `mg_send`).
+void mg_mqtt_send_header(struct mg_connection *c, uint8_t cmd, uint8_t flags, uint32_t len);
+
+// Queue a PINGREQ.
+void mg_mqtt_ping(struct mg_connection *c);
+
+// Queue a PINGRESP.
+void mg_mqtt_pong(struct mg_connection *c);
+
+// Queue a DISCONNECT (MQTT 5: reason 0 and `opts->props`).
+void mg_mqtt_disconnect(struct mg_connection *c, const struct mg_mqtt_opts *opts);
+
+// Parse the MQTT packet at the front of `buf` into `*m` (views into
+// `buf`). Returns `MQTT_OK`, `MQTT_INCOMPLETE` (need more bytes) or
+// `MQTT_MALFORMED`. `version` 5 reads PUBLISH properties.
+int mg_mqtt_parse(const uint8_t *buf, size_t len, uint8_t version, struct mg_mqtt_message *m);
+
+// Decode the MQTT 5 property at offset `ofs` (start with 0) of a parsed
+// message into `*prop`; returns the next offset, or 0 when there is none.
+size_t mg_mqtt_next_prop(struct mg_mqtt_message *m, struct mg_mqtt_prop *prop, size_t ofs);
+
 // Initialise an event manager (the struct belongs to the caller).
 void mg_mgr_init(struct mg_mgr *mgr);
 
@@ -1964,6 +2075,23 @@ void mg_rpc_verr(struct mg_rpc_req *r, int code, const char *fmt, va_list *ap);
 // # Safety
 // `r` NULL or valid.
 void mg_rpc_list(struct mg_rpc_req *r);
+
+// Ask an SNTP server for the time (`url` NULL: `udp://time.google.com:123`).
+// The request goes out on connect; a valid reply sets
+// `mg_boot_timestamp_ms` and fires `MG_EV_SNTP_TIME` (ev_data: `int64_t *`
+// epoch milliseconds); the connection closes after the first reply or 3 s.
+struct mg_connection *mg_sntp_connect(struct mg_mgr *mgr,
+                                      const char *url,
+                                      mg_event_handler_t fn_,
+                                      void *fn_data);
+
+// Send an SNTP request on `c` now (not while its host is resolving).
+void mg_sntp_request(struct mg_connection *c);
+
+// Epoch milliseconds from an SNTP reply (corrected by half the round
+// trip), or -1 if it is not a valid server reply. A valid one also sets
+// `mg_boot_timestamp_ms`.
+int64_t mg_sntp_parse(const unsigned char *buf, size_t len);
 
 // `mg_str_s` (the `mg_str()` macro): a view of a C string; NULL gives `{NULL, 0}`.
 //

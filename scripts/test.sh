@@ -3,10 +3,11 @@
 # C programs and examples, make install + pkg-config, the Python suite).
 #
 # Needs Rust, a C compiler and Python 3; installs the rest when missing:
-#   * make, pkg-config (and python3-venv for Debian's python3): with apt-get,
+#   * make, pkg-config, mosquitto, mosquitto-clients, chrony (and
+#     python3-venv for Debian's python3): with apt-get,
 #     when run as root on Debian/Ubuntu; otherwise it says what to install;
 #   * the Python packages the tests use (pytest, cffi, and the independent
-#     WebSocket implementations websockets and wsproto): with pip into the
+#     peers websockets, wsproto and paho-mqtt): with pip into the
 #     Python that runs the tests; if pip refuses (an "externally managed"
 #     distribution Python), into a venv under target/py-venv, or
 #     pip --user --break-system-packages, or the distribution's python3-* packages.
@@ -36,6 +37,11 @@ missing=()
 for tool in make pkg-config; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
+# Independent peers the protocol tests start on loopback ports: the Mosquitto
+# broker and its command-line clients (MQTT), chronyd (SNTP).
+[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing+=(mosquitto)
+command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
+[ -x /usr/sbin/chronyd ] || command -v chronyd >/dev/null || missing+=(chrony)
 # `python3 -m venv` (used by the pip-install test) needs ensurepip, which
 # Debian ships separately.
 if ! "$PY" -c 'import ensurepip, venv; ensurepip.version()' 2>/dev/null; then
@@ -51,8 +57,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- Python packages --------------------------------------------------------
-PYDEPS=(pytest cffi websockets wsproto)
-has_deps() { "$1" -c "import $(IFS=,; echo "${PYDEPS[*]}")" 2>/dev/null; }
+PYDEPS=(pytest cffi websockets wsproto paho-mqtt)
+PYMODS=pytest,cffi,websockets,wsproto,paho.mqtt.client
+has_deps() { "$1" -c "import $PYMODS" 2>/dev/null; }
 pip_install() {
     local py=$1
     shift

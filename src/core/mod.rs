@@ -2,14 +2,17 @@
 #![forbid(unsafe_code)]
 
 pub mod base64;
+pub mod dns;
 pub mod fmt;
 pub mod fs;
 pub mod hash;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod mqtt;
 pub mod queue;
 pub mod rpc;
+pub mod sntp;
 pub mod str;
 pub mod timer;
 pub mod url;

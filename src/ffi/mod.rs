@@ -2,6 +2,7 @@
 //! checks its pointers, converts, calls into `core`/`net`, and converts back;
 //! `guard` keeps panics from crossing the boundary.
 
+pub mod dns;
 pub mod fmt;
 pub mod fs;
 pub mod guard;
@@ -12,9 +13,11 @@ pub mod json;
 pub mod jwt;
 pub mod log;
 pub mod mem;
+pub mod mqtt;
 pub mod net;
 pub mod queue;
 pub mod rpc;
+pub mod sntp;
 pub mod str;
 pub mod timer;
 pub mod tls;

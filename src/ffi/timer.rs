@@ -92,6 +92,12 @@ pub unsafe extern "C" fn mg_timer_expired(expiration: *mut u64, period: u64, now
 #[no_mangle]
 pub static mut mg_boot_timestamp_ms: u64 = 0;
 
+/// Set `mg_boot_timestamp_ms` (SNTP does, on a valid reply).
+pub(crate) fn set_boot_timestamp(v: u64) {
+    // SAFETY: a plain integer write; C programs read it between polls.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(mg_boot_timestamp_ms), v) };
+}
+
 /// `mg_millis`: monotonic milliseconds (CLOCK_MONOTONIC_RAW).
 #[no_mangle]
 pub extern "C" fn mg_millis() -> u64 {
