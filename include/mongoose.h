@@ -1268,7 +1268,8 @@ extern struct mg_fs mg_fs_packed;
 // Current log level; programs assign it directly (`mg_log_set`).
 extern int mg_log_level;
 
-// Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
+// Epoch milliseconds at boot (`mg_now() - mg_millis()`), 0 until SNTP
+// sets it, as in Mongoose. Shared with C, which may read or write it.
 extern uint64_t mg_boot_timestamp_ms;
 
 // Parse a DNS reply: transaction id, the name of the last record read,
@@ -1817,7 +1818,7 @@ void mg_bzero(uint8_t *buf, size_t len);
 // `a`, `b` readable for `n` bytes (or `n == 0`).
 bool mg_memeq(const void *a, const void *b, size_t n);
 
-// `mg_random`: fill from `/dev/urandom`; on failure fall back to `rand()`
+// `mg_random`: fill from the kernel's generator (`getrandom`); on failure fall back to `rand()`
 // and return false.
 //
 // # Safety

@@ -6,7 +6,8 @@
 use mongoose::abi::*;
 use mongoose::ffi::net::*;
 use mongoose::ffi::sntp::*;
-use mongoose::ffi::timer::{mg_boot_timestamp_ms, mg_millis, mg_now};
+use mongoose::ffi::timer::{mg_millis, mg_now};
+use mongoose::net::timer::mg_boot_timestamp_ms;
 use std::ffi::{c_int, c_void, CString};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};

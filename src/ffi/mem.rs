@@ -2,7 +2,6 @@
 use super::guard::guard;
 use crate::abi::{mg_addr, mg_str};
 use core::ffi::{c_char, c_int, c_void};
-use std::io::Read;
 
 /// `mg_calloc`: libc `calloc` (the library's allocator for buffers it hands out).
 #[no_mangle]
@@ -53,12 +52,7 @@ pub unsafe extern "C" fn mg_memeq(a: *const c_void, b: *const c_void, n: usize) 
     core::hint::black_box(diff) == 0
 }
 
-/// Fill `out` from the system's random source; false if it failed.
-pub fn random_fill(out: &mut [u8]) -> bool {
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(out)).is_ok()
-}
-
-/// `mg_random`: fill from `/dev/urandom`; on failure fall back to `rand()`
+/// `mg_random`: fill from the kernel's generator (`getrandom`); on failure fall back to `rand()`
 /// and return false.
 ///
 /// # Safety
@@ -70,10 +64,10 @@ pub unsafe extern "C" fn mg_random(buf: *mut c_void, len: usize) -> bool {
     }
     // SAFETY: per the contract.
     let out = unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, len) };
-    if guard(false, || random_fill(out)) {
+    if guard(false, || crate::net::random_fill(out)) {
         return true;
     }
-    crate::ffi::log::error(format_args!("/dev/urandom unavailable, using rand()"));
+    crate::ffi::log::error(format_args!("getrandom failed, using rand()"));
     for b in out.iter_mut() {
         // SAFETY: plain libc call.
         *b = unsafe { libc::rand() } as u8;

@@ -88,16 +88,6 @@ pub unsafe extern "C" fn mg_timer_expired(expiration: *mut u64, period: u64, now
     guard(false, || unsafe { crate::core::timer::expired(&mut *expiration, period, now) })
 }
 
-/// Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
-#[no_mangle]
-pub static mut mg_boot_timestamp_ms: u64 = 0;
-
-/// Set `mg_boot_timestamp_ms` (SNTP does, on a valid reply).
-pub(crate) fn set_boot_timestamp(v: u64) {
-    // SAFETY: a plain integer write; C programs read it between polls.
-    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(mg_boot_timestamp_ms), v) };
-}
-
 /// `mg_millis`: monotonic milliseconds (CLOCK_MONOTONIC_RAW).
 #[no_mangle]
 pub extern "C" fn mg_millis() -> u64 {
@@ -107,9 +97,7 @@ pub extern "C" fn mg_millis() -> u64 {
 /// `mg_now`: `mg_millis() + mg_boot_timestamp_ms`.
 #[no_mangle]
 pub extern "C" fn mg_now() -> u64 {
-    // SAFETY: a plain integer read.
-    let boot = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(mg_boot_timestamp_ms)) };
-    crate::net::millis().wrapping_add(boot)
+    crate::net::millis().wrapping_add(crate::net::timer::boot_timestamp())
 }
 
 /// `mg_delayms`: wait until `ms + 1` milliseconds have passed (Mongoose

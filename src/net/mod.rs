@@ -24,6 +24,36 @@ pub mod ws;
 pub use http::HttpConnState;
 
 /// Monotonic milliseconds (`mg_millis`): CLOCK_MONOTONIC_RAW.
+/// Fill `out` from the kernel's random generator (`getrandom`); false if it
+/// failed, leaving `out` partly filled.
+pub fn random_fill(out: &mut [u8]) -> bool {
+    let mut done = 0;
+    while done < out.len() {
+        let rest = &mut out[done..];
+        // SAFETY: `rest` is a writable slice of `rest.len()` bytes.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if n > 0 {
+            done += n as usize;
+        } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Random bytes for protocol use (WebSocket masks, MQTT client ids): the
+/// kernel's generator, `rand()` if that fails, as `mg_random` does.
+pub fn random_bytes(out: &mut [u8]) {
+    if !random_fill(out) {
+        for b in out.iter_mut() {
+            // SAFETY: plain libc call.
+            *b = unsafe { libc::rand() } as u8;
+        }
+    }
+}
+
 pub fn millis() -> u64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid out-parameter.

@@ -152,7 +152,7 @@ pub unsafe fn listen(
 fn random_id() -> [u8; 19] {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut r = [0u8; 19];
-    crate::ffi::mem::random_fill(&mut r);
+    super::random_bytes(&mut r);
     r.map(|b| ALNUM[usize::from(b) % ALNUM.len()])
 }
 

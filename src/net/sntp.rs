@@ -15,7 +15,7 @@ pub fn parse(buf: &[u8]) -> i64 {
     let now = millis();
     let t = sntp::parse(buf, now);
     if t > 0 {
-        crate::ffi::timer::set_boot_timestamp((t as u64).wrapping_sub(now));
+        crate::net::timer::set_boot_timestamp((t as u64).wrapping_sub(now));
     }
     t
 }

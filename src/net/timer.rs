@@ -6,6 +6,23 @@ use core::ptr;
 use std::cell::Cell;
 use std::collections::HashSet;
 
+/// Epoch milliseconds at boot (`mg_now() - mg_millis()`), 0 until SNTP
+/// sets it, as in Mongoose. Shared with C, which may read or write it.
+#[no_mangle]
+pub static mut mg_boot_timestamp_ms: u64 = 0;
+
+/// Set `mg_boot_timestamp_ms` (SNTP does, on a valid reply).
+pub fn set_boot_timestamp(v: u64) {
+    // SAFETY: a plain integer write; C programs read it between polls.
+    unsafe { ptr::write_volatile(ptr::addr_of_mut!(mg_boot_timestamp_ms), v) };
+}
+
+/// The current `mg_boot_timestamp_ms`.
+pub fn boot_timestamp() -> u64 {
+    // SAFETY: a plain integer read.
+    unsafe { ptr::read_volatile(ptr::addr_of!(mg_boot_timestamp_ms)) }
+}
+
 thread_local! {
     /// Bumped by every library call that changes a timer list, so the walk
     /// knows when to re-check which timers are still linked.

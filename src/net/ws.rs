@@ -39,19 +39,6 @@ fn data_mut(io: &mut mg_iobuf) -> &mut [u8] {
     }
 }
 
-/// Fill `out` with random bytes (the kernel's generator; `rand()` if that
-/// fails, as `mg_random` does).
-fn random(out: &mut [u8]) {
-    // SAFETY: `out` is a writable slice of `out.len()` bytes.
-    let n = unsafe { libc::getrandom(out.as_mut_ptr() as *mut c_void, out.len(), 0) };
-    if n != out.len() as isize {
-        for b in out.iter_mut() {
-            // SAFETY: plain libc call.
-            *b = unsafe { libc::rand() } as u8;
-        }
-    }
-}
-
 /// The masking key for a frame `c` sends: random on client connections
 /// (RFC 6455 §5.3), none on the server side.
 ///
@@ -61,7 +48,7 @@ unsafe fn mask_for(c: *mut mg_connection) -> Option<[u8; 4]> {
     // SAFETY: `c` live.
     if unsafe { (*c).flag(FLAG_IS_CLIENT) } {
         let mut m = [0u8; 4];
-        random(&mut m);
+        super::random_bytes(&mut m);
         Some(m)
     } else {
         None
@@ -210,7 +197,7 @@ pub unsafe fn connect(
             None => b"/",
         };
         let mut nonce = [0u8; 16];
-        random(&mut nonce);
+        super::random_bytes(&mut nonce);
         let mut out = Vec::with_capacity(160 + uri.len() + extra.len());
         out.extend_from_slice(b"GET ");
         out.extend_from_slice(uri);
