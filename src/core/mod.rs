@@ -4,8 +4,8 @@
 pub mod fmt;
 pub mod fs;
 pub mod http;
-pub mod queue;
 pub mod json;
+pub mod queue;
 pub mod rpc;
 pub mod str;
 pub mod timer;

@@ -22,6 +22,10 @@ pub struct ConnState {
     pub retry_at: u64,
     /// Protocol state owned by the HTTP layer.
     pub http: crate::net::HttpConnState,
+    /// The TLS session (`mg_tls_init`); `c->tls` points at it.
+    pub tls: Option<Box<crate::net::tls::Tls>>,
+    /// Client connections: the URL's host, the default TLS server name.
+    pub tls_host: String,
     /// Bytes between the start of the allocation and the box (see `alloc`).
     pad: usize,
 }
