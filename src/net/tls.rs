@@ -576,6 +576,9 @@ unsafe fn read_step(c: *mut mg_connection, now: u64) {
                 return;
             }
             let Some(t) = tls(c) else { return };
+            if t.eof && (*c).flag(FLAG_IS_TLS_HS) {
+                return fail(c, "TLS: peer closed during handshake");
+            }
             if t.eof {
                 if t.pending == 0 {
                     (*c).set_flag(FLAG_IS_CLOSING, true);
