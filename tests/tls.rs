@@ -766,3 +766,113 @@ fn our_client_against_our_server_with_mtls() {
     assert_eq!(cli.error, None);
     assert_eq!(cli.body.as_deref(), Some(BODY));
 }
+
+// ---------------------------------------------------------------- back-pressure
+
+#[derive(Default)]
+struct Bp {
+    cert: Vec<u8>,
+    key: Vec<u8>,
+    ca: Vec<u8>,
+    hold: bool,
+    got: Vec<u8>,
+    reads: usize,
+    srv_closed: bool,
+    cli_closed: bool,
+    errors: Vec<String>,
+}
+
+unsafe extern "C" fn bp_fn(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
+    // SAFETY: fn_data is the test's Bp; ev_data typed per event.
+    unsafe {
+        if (*c).flag(FLAG_IS_LISTENING) {
+            return;
+        }
+        let b = &mut *((*c).fn_data as *mut Bp);
+        let client = (*c).flag(FLAG_IS_CLIENT);
+        match ev {
+            MG_EV_ACCEPT => {
+                let opts = mg_tls_opts {
+                    ca: mg_str::NULL,
+                    cert: mgstr(&b.cert),
+                    key: mgstr(&b.key),
+                    name: mg_str::NULL,
+                    skip_verification: false,
+                };
+                mg_tls_init(c, &opts);
+            }
+            MG_EV_CONNECT => {
+                let opts = mg_tls_opts {
+                    ca: mgstr(&b.ca),
+                    cert: mg_str::NULL,
+                    key: mg_str::NULL,
+                    name: mgstr(b"localhost"),
+                    skip_verification: false,
+                };
+                mg_tls_init(c, &opts);
+                let data: Vec<u8> = (0..BP_LEN).map(|i| (i % 251) as u8).collect();
+                mg_send(c, data.as_ptr() as *const c_void, data.len());
+                (*c).set_flag(FLAG_IS_DRAINING, true); // close once all is out
+            }
+            MG_EV_READ if !client => {
+                b.reads += 1;
+                b.got.extend_from_slice((*c).recv.data());
+                (*c).recv.len = 0;
+                if b.hold {
+                    (*c).set_flag(FLAG_IS_FULL, true);
+                }
+            }
+            MG_EV_POLL if !client && !b.hold => (*c).set_flag(FLAG_IS_FULL, false),
+            MG_EV_ERROR => {
+                b.errors.push(std::ffi::CStr::from_ptr(ev_data as *const i8).to_string_lossy().into_owned())
+            }
+            MG_EV_CLOSE if client => b.cli_closed = true,
+            MG_EV_CLOSE => b.srv_closed = true,
+            _ => {}
+        }
+    }
+}
+
+const BP_LEN: usize = 8 << 20;
+
+/// `is_full` stops reading (the sender's `c->send` stays queued), clearing
+/// it resumes; a draining client sends every byte, then close_notify.
+#[test]
+fn is_full_back_pressure_and_draining_client() {
+    let p = pki();
+    let mut b = Box::new(Bp {
+        cert: p.server_cert.clone().into_bytes(),
+        key: p.server_key.clone().into_bytes(),
+        ca: p.ca.clone().into_bytes(),
+        hold: true,
+        ..Default::default()
+    });
+    // SAFETY: manager and Bp live for the whole test; one thread.
+    unsafe {
+        let mut mgr: Box<mg_mgr> = Box::new(std::mem::zeroed());
+        mg_mgr_init(&mut *mgr);
+        let bp = &mut *b as *mut Bp as *mut c_void;
+        let url = CString::new("https://127.0.0.1:0").unwrap();
+        let lsn = mongoose::ffi::net::mg_listen(&mut *mgr, url.as_ptr(), Some(bp_fn), bp);
+        let curl = CString::new(format!("https://localhost:{}", u16::from_be((*lsn).loc.port))).unwrap();
+        let cli = mongoose::ffi::net::mg_connect(&mut *mgr, curl.as_ptr(), Some(bp_fn), bp);
+        let end = Instant::now() + Duration::from_millis(400);
+        while Instant::now() < end {
+            mg_mgr_poll(&mut *mgr, 5);
+        }
+        // One read, then nothing while is_full is set.
+        assert_eq!(b.reads, 1);
+        assert!(b.got.len() < 256 * 1024, "{}", b.got.len());
+        assert!((*cli).send.len > 1 << 20, "sender not held back: {}", (*cli).send.len);
+        b.hold = false;
+        let end = Instant::now() + Duration::from_secs(20);
+        while !(b.srv_closed && b.cli_closed) && Instant::now() < end {
+            mg_mgr_poll(&mut *mgr, 5);
+        }
+        mg_mgr_free(&mut *mgr);
+    }
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    assert!(b.srv_closed && b.cli_closed);
+    assert_eq!(b.got.len(), BP_LEN);
+    assert!(b.got.iter().enumerate().all(|(i, &x)| x == (i % 251) as u8));
+}
