@@ -856,7 +856,11 @@ fn is_full_back_pressure_and_draining_client() {
         let lsn = mongoose::ffi::net::mg_listen(&mut *mgr, url.as_ptr(), Some(bp_fn), bp);
         let curl = CString::new(format!("https://localhost:{}", u16::from_be((*lsn).loc.port))).unwrap();
         let cli = mongoose::ffi::net::mg_connect(&mut *mgr, curl.as_ptr(), Some(bp_fn), bp);
-        let end = Instant::now() + Duration::from_millis(400);
+        let end = Instant::now() + Duration::from_secs(10);
+        while b.reads == 0 && Instant::now() < end {
+            mg_mgr_poll(&mut *mgr, 5);
+        }
+        let end = Instant::now() + Duration::from_millis(300);
         while Instant::now() < end {
             mg_mgr_poll(&mut *mgr, 5);
         }
