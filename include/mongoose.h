@@ -429,6 +429,10 @@ struct mg_queue {
 /* ---- end of prologue; generated declarations follow ---- */
 
 
+// TLS was requested (`mg_tls_init`): the loop's TLS step handles I/O
+// (see `net::tls`); `c->send` never goes to the socket in clear.
+#define RS_TLS (1 << 10)
+
 #define MG_FS_READ 1
 
 #define MG_FS_WRITE 2
@@ -2202,36 +2206,42 @@ uint64_t mg_timegm(unsigned int year,
                    unsigned int min,
                    unsigned int sec);
 
-// Start TLS on `c`. This build has no TLS: fires `MG_EV_ERROR` with
-// "TLS is not enabled" at once (inside the caller's handler) and marks the
-// connection closing; `is_tls`/`is_tls_hs` are not set, `MG_EV_CLOSE`
-// follows and the peer sees a plain close.
+// Start TLS on `c` with `opts` (PEM or DER certificates and keys; see the
+// README's TLS section for the verification rules). Sets `is_tls` and
+// `is_tls_hs`; MG_EV_TLS_HS fires when the handshake completes. Bad
+// options fire MG_EV_ERROR at once and the connection closes; nothing is
+// ever sent in clear on it. `opts == NULL` is taken as all-empty options.
 void mg_tls_init(struct mg_connection *c, const struct mg_tls_opts *opts);
 
-// Release `c`'s TLS session: there is none in this build (no-op).
+// Drop `c`'s TLS session (the connection goes on in plaintext). NULL-safe.
 void mg_tls_free(struct mg_connection *c);
 
-// Encrypt and send: no TLS session exists in this build, so this returns
-// `MG_IO_ERR` (0 when there is nothing to send).
+// Encrypt `len` bytes and write what the socket takes: returns the
+// plaintext bytes taken, `MG_IO_WAIT` (handshake not done, buffers full)
+// or `MG_IO_ERR` (no TLS session, socket error); 0 for nothing to send.
 long mg_tls_send(struct mg_connection *c, const void *buf, size_t len);
 
-// Receive and decrypt: no TLS session exists in this build, so this returns
-// `MG_IO_ERR` (0 when there is no room to receive into).
+// Decrypted bytes into `buf` (reads the socket once if none are
+// buffered): the count, `MG_IO_WAIT`, or `MG_IO_ERR` (no session, error,
+// end of stream); 0 when there is no room.
 long mg_tls_recv(struct mg_connection *c, void *buf, size_t len);
 
-// Decrypted bytes waiting inside the TLS layer: always 0 in this build.
+// Decrypted bytes waiting inside the TLS layer (not yet in `c->recv`).
 size_t mg_tls_pending(struct mg_connection *c);
 
-// Push out buffered TLS records: nothing is ever buffered here (no-op).
+// Write queued TLS records (handshake messages, alerts, data) to the socket.
 void mg_tls_flush(struct mg_connection *c);
 
-// Advance the TLS handshake: there is none in this build (no-op).
+// Advance the handshake by one step (the loop does this by itself).
 void mg_tls_handshake(struct mg_connection *c);
 
-// Create the manager-wide TLS context: none in this build (no-op).
+// Create the manager's TLS context (`mgr->tls_ctx`): a cache of parsed
+// configurations, so connections with the same options share one.
+// `mg_mgr_init` calls it; calling it again keeps the existing context.
 void mg_tls_ctx_init(struct mg_mgr *mgr);
 
-// Free the manager-wide TLS context: none in this build (no-op).
+// Free the manager's TLS context (`mg_mgr_free` calls it). Live sessions
+// keep their configuration.
 void mg_tls_ctx_free(struct mg_mgr *mgr);
 
 // `mg_url_port`: the explicit port or the scheme's default (host order).

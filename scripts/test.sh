@@ -3,7 +3,7 @@
 # C programs and examples, make install + pkg-config, the Python suite).
 #
 # Needs Rust, a C compiler and Python 3; installs the rest when missing:
-#   * make, pkg-config, mosquitto, mosquitto-clients, chrony (and
+#   * make, pkg-config, curl, openssl, mosquitto, mosquitto-clients, chrony (and
 #     python3-venv for Debian's python3): with apt-get,
 #     when run as root on Debian/Ubuntu; otherwise it says what to install;
 #   * the Python packages the tests use (pytest, cffi, and the independent
@@ -34,7 +34,7 @@ apt_install() {
 
 # --- system tools ---------------------------------------------------------
 missing=()
-for tool in make pkg-config; do
+for tool in make pkg-config curl openssl; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 # Independent peers the protocol tests start on loopback ports: the Mosquitto

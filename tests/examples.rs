@@ -355,3 +355,71 @@ fn bench_programs_build_and_run() {
     // 40 accepted connections plus the listener.
     assert!(text.starts_with("connections=41 ns/connection/iteration="), "{text}");
 }
+
+/// https-server with a certificate made here (openssl CLI), fetched by the
+/// http-client example (verifying with that certificate as CA, then
+/// without a CA) and by curl; a CA that does not match fails.
+#[test]
+fn https_server_and_client() {
+    let dir = util::target_dir().join("https-example");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let st = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl");
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let server = build_example("https-server");
+    let client = build_example("http-client");
+    let (cs, ks) = (cert.to_string_lossy().into_owned(), key.to_string_lossy().into_owned());
+    let (mut child, port) = start_server(&server, &["https://127.0.0.1:0", &cs, &ks]);
+    let url = format!("https://localhost:{port}/");
+    for args in [vec![url.clone(), cs.clone()], vec![url.clone()]] {
+        let out = Command::new(&client).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello over TLS!\n");
+    }
+    let out = Command::new("curl").args(["-s", "--cacert", &cs, &url]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello over TLS!\n");
+    // The server's own certificate is not a CA for a different one.
+    let other = dir.join("other.pem");
+    let st = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args(["-subj", "/CN=other", "-keyout"])
+        .arg(dir.join("other.key"))
+        .arg("-out")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let out = Command::new(&client).arg(&url).arg(&other).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: TLS: invalid peer certificate"));
+    sigterm(&child);
+    assert_eq!(wait_exit(&mut child, 3000), Some(0));
+}

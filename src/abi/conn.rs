@@ -94,6 +94,9 @@ pub const RS_HTTP_CLOSE_AFTER_RESP: c_uint = 1 << 8;
 /// HTTP: a partial request head is buffered (`HttpConnState::head_started`
 /// is set), which the opt-in header timeout watches.
 pub const RS_HTTP_HEAD_PENDING: c_uint = 1 << 9;
+/// TLS was requested (`mg_tls_init`): the loop's TLS step handles I/O
+/// (see `net::tls`); `c->send` never goes to the socket in clear.
+pub const RS_TLS: c_uint = 1 << 10;
 
 // Bit positions of the flags within `mg_connection.flags` (Mongoose 7.23 layout).
 pub const FLAG_DSCP_MASK: c_uint = 0x3f;

@@ -24,6 +24,10 @@ pub struct ConnState {
     pub http: crate::net::HttpConnState,
     /// Protocol state owned by the WebSocket layer.
     pub ws: crate::net::ws::WsState,
+    /// The TLS session (`mg_tls_init`); `c->tls` points at it.
+    pub tls: Option<Box<crate::net::tls::Tls>>,
+    /// Client connections: the URL's host, the default TLS server name.
+    pub tls_host: String,
     /// Bytes between the start of the allocation and the box (see `alloc`).
     pad: usize,
 }

@@ -416,6 +416,7 @@ unsafe fn pump(c: *mut mg_connection) {
         }
         if (*c).send.len == 0
             && (*c).tls.is_null()
+            && !(*c).rs(RS_TLS)
             && (*c).flags & (FLAG_IS_HEXDUMPING | FLAG_IS_UDP) == 0
             && (*s).remaining > 0
         {

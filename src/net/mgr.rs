@@ -110,6 +110,7 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
     unsafe {
         (*mgr).epoll_fd = epfd;
         (*mgr).active_dns_requests = Box::into_raw(m) as *mut c_void;
+        super::tls::ctx_init(mgr);
     }
 }
 
@@ -192,6 +193,9 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
             return;
         }
         (*c).set_rs(RS_DEAD, true);
+        if (*c).rs(RS_TLS) {
+            super::tls::before_close(c); // close_notify, best effort
+        }
         if !mp.is_null() {
             release_socket(mp, c);
             (*mp).ids.remove(&(*c).id);
@@ -239,6 +243,20 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
             let f = (*c).flags;
             if f & (FLAG_IS_READABLE | FLAG_IS_WRITABLE) != 0 {
                 (*c).flags = f & !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
+            }
+            if (*c).rs(RS_TLS) && f & (FLAG_IS_CONNECTING | FLAG_IS_RESOLVING) == 0 {
+                // The TLS step decides (handshake: `send` waits; ciphertext
+                // or decrypted bytes may be pending).
+                if f & FLAG_IS_CLOSING != 0
+                    || (*c).rs(RS_ERROR)
+                    || (f & FLAG_IS_DRAINING != 0
+                        && (*c).send.len == 0
+                        && ((*c).rs(RS_WRITABLE) || !super::tls::out_pending(c)))
+                    || super::tls::wants_turn(c)
+                {
+                    urgent = true;
+                }
+                continue;
             }
             let writes = (*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0 || (*c).rs(RS_STREAMING);
             if f & FLAG_IS_CLOSING != 0
@@ -490,7 +508,10 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             }
             // The POLL handler may have queued data, set flags or closed.
             service(mgr, c, now);
-            if (*c).flag(FLAG_IS_DRAINING) && (*c).send.len == 0 {
+            if (*c).flag(FLAG_IS_DRAINING)
+                && (*c).send.len == 0
+                && (!(*c).rs(RS_TLS) || super::tls::drained(c))
+            {
                 (*c).set_flag(FLAG_IS_CLOSING, true);
             }
             if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
@@ -512,6 +533,7 @@ type HandlerFn = unsafe extern "C" fn(*mut mg_connection, libc::c_int, *mut c_vo
 #[inline(always)]
 unsafe fn quiet(c: *mut mg_connection) -> bool {
     const BUSY_RS: c_uint = RS_ERROR
+        | RS_TLS
         | RS_READABLE
         | RS_STREAMING
         | RS_HTTP_REJECTED
@@ -570,7 +592,10 @@ unsafe fn set_ready_flags(c: *mut mg_connection) {
         let f = (*c).flags;
         let io_ok = (*c).rs(RS_REGISTERED) && f & FLAG_IS_RESOLVING == 0;
         let r = io_ok && (*c).rs(RS_READABLE) && f & FLAG_IS_FULL == 0;
-        let w = io_ok && (*c).rs(RS_WRITABLE) && ((*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0);
+        // No plaintext goes out during a TLS handshake.
+        let w = io_ok
+            && (*c).rs(RS_WRITABLE)
+            && (((*c).send.len > 0 && f & FLAG_IS_TLS_HS == 0) || f & FLAG_IS_CONNECTING != 0);
         let mut nf = f & !(FLAG_IS_READABLE | FLAG_IS_WRITABLE);
         if r {
             nf |= FLAG_IS_READABLE;
@@ -601,6 +626,8 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
             if f & (FLAG_IS_READABLE | FLAG_IS_WRITABLE) != 0 {
                 finish_connect(c);
             }
+        } else if (*c).rs(RS_TLS) {
+            super::tls::turn(c, now);
         } else {
             if (*c).flag(FLAG_IS_READABLE) {
                 read_once(c, now);
@@ -840,6 +867,7 @@ pub unsafe fn free(mgr: *mut mg_mgr) {
         }
         (*mgr).active_dns_requests = ptr::null_mut();
         (*mgr).pipe.fd = -1;
+        super::tls::ctx_free(mgr);
         drop(Box::from_raw(mp));
     }
 }

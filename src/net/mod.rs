@@ -18,6 +18,7 @@ pub mod mqtt;
 pub mod shutdown;
 pub mod sntp;
 pub mod timer;
+pub mod tls;
 pub mod wakeup;
 pub mod ws;
 
@@ -225,6 +226,7 @@ pub unsafe fn connect(
             return ptr::null_mut();
         }
         conn::link(mgr, c);
+        conn::state(c).tls_host = String::from_utf8_lossy(crate::core::url::host(u)).into_owned();
         (*c).flags |= FLAG_IS_CLIENT;
         if u.starts_with(b"udp:") {
             (*c).flags |= FLAG_IS_UDP;
@@ -314,15 +316,15 @@ pub unsafe fn connect_resolved(c: *mut mg_connection) {
 }
 
 /// After MG_EV_CONNECT/MG_EV_ACCEPT: the URL scheme's `is_tls` was only a
-/// hint; without a TLS session (none exists until a TLS backend does) the
-/// connection goes on in plaintext, as Mongoose does.
+/// hint; unless the handler called `mg_tls_init`, the connection goes on
+/// in plaintext, as Mongoose does.
 ///
 /// # Safety
 /// `c` live.
 pub unsafe fn end_tls_hint(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
-        if (*c).tls.is_null() {
+        if !(*c).rs(RS_TLS) {
             (*c).set_flag(FLAG_IS_TLS, false);
         }
     }

@@ -1,8 +1,33 @@
-// TLS entry points as Mongoose built without TLS behaves: mg_tls_init fires
-// MG_EV_ERROR "TLS is not enabled" inside the calling handler and the
-// connection closes plainly; the other mg_tls_* are harmless no-ops; the
-// usual "if (mg_url_is_ssl(url)) mg_tls_init(...)" program works over http://.
+// TLS from C: an https round trip with mg_http_reply (event order, flags),
+// setup failures as MG_EV_ERROR inside the calling handler with nothing sent
+// in clear, a client whose peer is not TLS, the usual
+// "if (mg_url_is_ssl(url)) mg_tls_init(...)" program over http://, the
+// https:// hint without mg_tls_init, and the internal entry points on a
+// connection without TLS. (Interop with curl, openssl, Python: tests/tls.rs.)
 #include "test.h"
+
+// Self-signed (CA:FALSE) P-256 certificate for localhost and 127.0.0.1,
+// valid for 100 years, and its PKCS#8 key (made with the openssl CLI).
+static const char *s_cert =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBmDCCAT6gAwIBAgIUKpE1EQWW3crdTjrMdJ2Or08wOhIwCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwNDE3MjQyN1oYDzIxMjYxMTEw\n"
+    "MTcyNDI3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAS8aMjAgYafj88/zomIlKh69ORVyF8oLOX2npC2kyV7rBrEvnSBmFgp\n"
+    "W1IUQh2+hoe7AKG5gKgxDTm0TKXvdg1eo2wwajAdBgNVHQ4EFgQUj/1ZI+j8Xs41\n"
+    "V4cJoD84kG+yXxcwHwYDVR0jBBgwFoAUj/1ZI+j8Xs41V4cJoD84kG+yXxcwGgYD\n"
+    "VR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMAwGA1UdEwEB/wQCMAAwCgYIKoZIzj0E\n"
+    "AwIDSAAwRQIhANO/fs4rBK3oBciTeiw0bHV/kbXFYToQT8T27+RDqkbaAiA3o90g\n"
+    "qmJHVOsRwMF7kUUPbfFUKn9rxn4gtY+P01HeSw==\n"
+    "-----END CERTIFICATE-----\n"
+    ;
+static const char *s_key =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeY6mwvHw4+F75reb\n"
+    "Vk3VMs69HY7g17dn7XPTDOyQl2yhRANCAAS8aMjAgYafj88/zomIlKh69ORVyF8o\n"
+    "LOX2npC2kyV7rBrEvnSBmFgpW1IUQh2+hoe7AKG5gKgxDTm0TKXvdg1e\n"
+    "-----END PRIVATE KEY-----\n"
+    ;
 
 #include <unistd.h>
 
@@ -57,7 +82,7 @@ static const char *joined(struct evlog *l) {
   return out;
 }
 
-static struct mg_tls_opts s_opts;  // contents do not matter without TLS
+static struct mg_tls_opts s_opts;  // empty: a server cannot start TLS
 
 // Server: every accepted connection calls mg_tls_init during MG_EV_ACCEPT.
 static void tls_srv_fn(struct mg_connection *c, int ev, void *ev_data) {
@@ -102,15 +127,15 @@ static void server_case(const char *listen_url, int http, int want_hint) {
   fd = raw_connect(lsn);
   ASSERT(fd >= 0);
   POLL_UNTIL(&mgr, log.closed, 3000);
-  ASSERT_STR(joined(&log), "OPEN,ACCEPT,ERROR TLS is not enabled,CLOSE");
+  ASSERT_STR(joined(&log), "OPEN,ACCEPT,ERROR TLS: server needs cert and key,CLOSE");
   ASSERT(log.hint_at_accept == want_hint);
   ASSERT(log.nested_error == 1);
   ASSERT(log.err_is_closing == 1);
   ASSERT(log.err_is_tls_hs == 0);
-  // mg_tls_init sets nothing; an https:// hint is what the scheme set.
-  ASSERT(log.err_is_tls == want_hint);
-  ASSERT(log.close_is_tls == 0 && log.close_is_tls_hs == 0);
-  // The peer sees a plain close: EOF, not a byte.
+  // TLS was asked for: is_tls stays set, so nothing goes out in clear.
+  ASSERT(log.err_is_tls == 1);
+  ASSERT(log.close_is_tls == 1 && log.close_is_tls_hs == 0);
+  // The peer sees a plain close: EOF, not a byte ("never sent" stays so).
   n = recv(fd, buf, sizeof(buf), 0);
   ASSERT(n == 0);
   close(fd);
@@ -133,8 +158,18 @@ static void tls_cli_fn(struct mg_connection *c, int ev, void *ev_data) {
   }
 }
 
+static unsigned char s_peer_first;  // first byte the plain peer received
+static int s_peer_saw_get;
+
 static void peer_fn(struct mg_connection *c, int ev, void *ev_data) {
-  if (!c->is_listening) note(&s_peer, ev, ev_data, c);
+  if (c->is_listening) return;
+  note(&s_peer, ev, ev_data, c);
+  if (ev == MG_EV_READ) {
+    s_peer_first = c->recv.buf[0];
+    s_peer_saw_get = mg_match(mg_str_n((char *) c->recv.buf, c->recv.len),
+                              mg_str("*GET /*"), NULL);
+    c->is_closing = 1;  // not a TLS server: hang up on the ClientHello
+  }
 }
 
 static void test_client(void) {
@@ -152,13 +187,16 @@ static void test_client(void) {
   ASSERT(c != NULL);
   ASSERT(c->is_tls == 1);  // the scheme's hint, until CONNECT
   POLL_UNTIL(&mgr, s_cli.closed && s_peer.closed, 3000);
-  ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,ERROR TLS is not enabled,CLOSE");
+  ASSERT_STR(joined(&s_cli), "OPEN,RESOLVE,CONNECT,ERROR TLS: peer closed during handshake,CLOSE");
   ASSERT(s_cli.hint_at_accept == 1);
-  ASSERT(s_cli.nested_error == 1 && s_cli.err_is_closing == 1);
-  ASSERT(s_cli.err_is_tls_hs == 0);
-  ASSERT(s_cli.close_is_tls == 0 && s_cli.close_is_tls_hs == 0);
-  // Nothing reached the server, not even the request written after the call.
-  ASSERT_STR(joined(&s_peer), "OPEN,ACCEPT,CLOSE");
+  ASSERT(s_cli.nested_error == 0 && s_cli.err_is_closing == 1);
+  ASSERT(s_cli.err_is_tls == 1 && s_cli.err_is_tls_hs == 1);
+  ASSERT(s_cli.close_is_tls == 1);
+  // The peer got a TLS ClientHello (record type 22), never the request
+  // written right after mg_tls_init.
+  ASSERT(s_peer.n >= 3 && strncmp(s_peer.buf[2], "READ ", 5) == 0);
+  ASSERT(s_peer_first == 0x16);
+  ASSERT(s_peer_saw_get == 0);
   mg_mgr_free(&mgr);
 }
 
@@ -263,7 +301,9 @@ static void test_https_hint_without_init(void) {
   mg_mgr_free(&mgr);
 }
 
-// The internal entry points do nothing harmful and return the no-TLS values.
+// The internal entry points on connections without a TLS session: errors
+// for send/recv, harmless no-ops otherwise; mg_tls_init on a listener is
+// ignored (accepted connections call it themselves).
 static void test_noops(void) {
   struct mg_mgr mgr;
   struct mg_connection *lsn;
@@ -290,12 +330,79 @@ static void test_noops(void) {
   mg_tls_free(NULL);
   mg_tls_init(NULL, NULL);
   mg_tls_init(NULL, &s_opts);
+  mg_tls_init(lsn, &s_opts);
   ASSERT(lsn->is_closing == 0 && lsn->is_tls == 0 && lsn->is_tls_hs == 0);
   ASSERT(memcmp(buf, "abc", 4) == 0);
   mg_mgr_poll(&mgr, 0);
   ASSERT(mgr.conns == lsn);
   mg_tls_ctx_free(&mgr);
   mg_tls_ctx_free(NULL);
+  mg_mgr_free(&mgr);
+}
+
+
+// A full https exchange between our server and our client.
+static struct evlog s_rt_srv, s_rt_cli;
+static char s_rt_body[64];
+static int s_rt_verify = 1;
+
+static void rt_srv(struct mg_connection *c, int ev, void *ev_data) {
+  if (c->is_listening) return;
+  note(&s_rt_srv, ev, ev_data, c);
+  if (ev == MG_EV_ACCEPT) {
+    struct mg_tls_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.cert = mg_str(s_cert);
+    opts.key = mg_str(s_key);
+    mg_tls_init(c, &opts);
+    ASSERT(c->is_tls == 1 && c->is_tls_hs == 1);
+  } else if (ev == MG_EV_HTTP_MSG) {
+    ASSERT(c->is_tls == 1 && c->is_tls_hs == 0);
+    mg_http_reply(c, 200, "", "hello %s", c->is_tls ? "tls" : "plain");
+  }
+}
+
+static void rt_cli(struct mg_connection *c, int ev, void *ev_data) {
+  note(&s_rt_cli, ev, ev_data, c);
+  if (ev == MG_EV_CONNECT) {
+    struct mg_tls_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    if (s_rt_verify) opts.ca = mg_str(s_cert);
+    opts.name = mg_str("localhost");
+    mg_tls_init(c, &opts);
+    mg_printf(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  } else if (ev == MG_EV_TLS_HS) {
+    ASSERT(ev_data == NULL);
+    ASSERT(c->is_tls == 1 && c->is_tls_hs == 0);
+    ASSERT(c->send.len > 0);  // the request waited for the handshake
+  } else if (ev == MG_EV_HTTP_MSG) {
+    struct mg_http_message *hm = (struct mg_http_message *) ev_data;
+    snprintf(s_rt_body, sizeof(s_rt_body), "%d %.*s", mg_http_status(hm),
+             (int) hm->body.len, hm->body.buf);
+    c->is_draining = 1;
+  }
+}
+
+static void test_round_trip(int verify) {
+  struct mg_mgr mgr;
+  struct mg_connection *lsn;
+  char url[64];
+  memset(&s_rt_srv, 0, sizeof(s_rt_srv));
+  memset(&s_rt_cli, 0, sizeof(s_rt_cli));
+  s_rt_body[0] = '\0';
+  s_rt_verify = verify;
+  mg_mgr_init(&mgr);
+  lsn = mg_http_listen(&mgr, "https://127.0.0.1:0", rt_srv, NULL);
+  ASSERT(lsn != NULL && lsn->is_tls == 1);
+  if (lsn == NULL) return;
+  snprintf(url, sizeof(url), "https://localhost:%d", (int) mg_ntohs(lsn->loc.port));
+  mg_http_connect(&mgr, url, rt_cli, NULL);
+  POLL_UNTIL(&mgr, s_rt_cli.closed && s_rt_srv.closed, 5000);
+  ASSERT_STR(s_rt_body, "200 hello tls");
+  // The client's request (35 bytes) leaves after TLS_HS; the response
+  // arrives decrypted; draining sends close_notify, which closes the server.
+  ASSERT_STR(joined(&s_rt_cli), "OPEN,RESOLVE,CONNECT,TLS_HS,WRITE 35,READ 57,CLOSE");
+  ASSERT_STR(joined(&s_rt_srv), "OPEN,ACCEPT,TLS_HS,READ 35,WRITE 57,CLOSE");
   mg_mgr_free(&mgr);
 }
 
@@ -306,6 +413,8 @@ int main(void) {
   server_case("https://127.0.0.1:0", 1, 1);
   server_case("tls://127.0.0.1:0", 0, 1);
   test_client();
+  test_round_trip(1);
+  test_round_trip(0);
   test_usual_pattern_over_http();
   test_https_hint_without_init();
   test_noops();
