@@ -104,8 +104,10 @@
 #define MG_TLS_BUILTIN 3
 #define MG_TLS_CUSTOM 4
 #define MG_TLS_WOLFSSL 5
+/* TLS is built in (rustls), which is none of Mongoose's own backends: the
+   value Mongoose reserves for a TLS layer it does not provide itself. */
 #undef MG_TLS
-#define MG_TLS MG_TLS_NONE
+#define MG_TLS MG_TLS_CUSTOM
 
 #define MG_OTA_NONE 0
 #define MG_OTA_STM32H5 1
@@ -181,7 +183,7 @@
 #define MG_ENABLE_IPV6 1               /* listen/connect on IPv6 work */
 #define MG_IPV6_V6ONLY 0               /* IPv6 listeners take IPv4 too */
 #define MG_ENABLE_MD5 1
-#define MG_ENABLE_CHACHA20 0           /* no TLS, so no TLS cipher suites */
+#define MG_ENABLE_CHACHA20 0           /* TLS is rustls: no mg_chacha20_* */
 #define MG_ENABLE_CUSTOM_CALLOC 0      /* the C library's allocator */
 #define MG_ENABLE_CUSTOM_LOG 0
 #define MG_ENABLE_CUSTOM_RANDOM 0

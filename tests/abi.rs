@@ -172,8 +172,10 @@ const DELIBERATE_VALUES: &[(&str, &str)] = &[
     ("MG_VERSION", "\"7.23\""),
     // IPv6 listening and connecting work (README: departures).
     ("MG_ENABLE_IPV6", "1"),
-    // No TLS, hence none of the built-in TLS cipher suites.
+    // TLS is rustls: none of the built-in stack's crypto (mg_chacha20_*).
     ("MG_ENABLE_CHACHA20", "0"),
+    // TLS is built in, but is none of Mongoose's backends: MG_TLS_CUSTOM.
+    ("MG_TLS", "4"),
 ];
 
 fn table() -> Vec<Row> {
