@@ -724,6 +724,48 @@ struct mg_queue {
 // Deepest nesting of objects and arrays the scanner accepts.
 #define MAX_DEPTH 30
 
+// Read coils.
+#define READ_COILS 1
+
+// Read discrete inputs.
+#define READ_DISCRETE_INPUTS 2
+
+// Read holding registers.
+#define READ_HOLDING_REGISTERS 3
+
+// Read input registers.
+#define READ_INPUT_REGISTERS 4
+
+// Write single coil.
+#define WRITE_SINGLE_COIL 5
+
+// Write single register.
+#define WRITE_SINGLE_REGISTER 6
+
+// Write multiple coils.
+#define WRITE_MULTIPLE_COILS 15
+
+// Write multiple registers.
+#define WRITE_MULTIPLE_REGISTERS 16
+
+// Exception: function not supported.
+#define ERR_ILLEGAL_FUNCTION 1
+
+// Exception: bad quantity, byte count, value or PDU length.
+#define ERR_ILLEGAL_VALUE 3
+
+// Most bits one read may ask for (Modbus spec: 2000).
+#define MAX_READ_BITS 2000
+
+// Most registers one read may ask for (125).
+#define MAX_READ_REGS 125
+
+// Most coils one write may carry (1968).
+#define MAX_WRITE_BITS 1968
+
+// Most registers one write may carry (123).
+#define MAX_WRITE_REGS 123
+
 // Error code for a frame whose method has no handler.
 #define METHOD_NOT_FOUND -32601
 
@@ -1735,6 +1777,17 @@ void mg_log_prefix(int ll, const char *file, int line, const char *fname);
 // # Safety
 // `buf` is NULL or valid for `len` bytes.
 void mg_hexdump(const void *buf, size_t len);
+
+// Listen for Modbus-TCP clients on `url` (e.g. `MG_MODBUS_ADDR`,
+// "tcp://0.0.0.0:8502"). Each request reaches `fn` as `MG_EV_MODBUS_REQ`
+// with a `struct mg_modbus_req *`: for reads fill `len` entries of
+// `u.bits` (functions 1, 2) or `u.regs` (3, 4); for writes (5, 6, 15, 16)
+// read them; or set `error` to an `MG_MODBUS_ERR_*` code to answer with an
+// exception. Returns the listener, or NULL on a bad URL or bind failure.
+struct mg_connection *mg_modbus_listen(struct mg_mgr *mgr,
+                                       const char *url,
+                                       mg_event_handler_t fn_,
+                                       void *fn_data);
 
 // `mg_calloc`: libc `calloc` (the library's allocator for buffers it hands out).
 void *mg_calloc(size_t count, size_t size);

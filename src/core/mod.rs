@@ -8,6 +8,7 @@ pub mod hash;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod modbus;
 pub mod queue;
 pub mod rpc;
 pub mod str;

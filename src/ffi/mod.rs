@@ -11,6 +11,7 @@ pub mod iobuf;
 pub mod json;
 pub mod jwt;
 pub mod log;
+pub mod modbus;
 pub mod mem;
 pub mod net;
 pub mod queue;

@@ -14,6 +14,7 @@ pub mod fs;
 pub mod http;
 pub mod io;
 pub mod mgr;
+pub mod modbus;
 pub mod shutdown;
 pub mod timer;
 pub mod wakeup;
