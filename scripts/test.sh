@@ -51,7 +51,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- Python packages --------------------------------------------------------
-PYDEPS=(pytest cffi websockets wsproto)
+PYDEPS=(pytest cffi websockets wsproto pymodbus)
 has_deps() { "$1" -c "import $(IFS=,; echo "${PYDEPS[*]}")" 2>/dev/null; }
 pip_install() {
     local py=$1
