@@ -922,6 +922,21 @@ struct mg_mgr {
 // Event handler: `fn(c, ev, ev_data)`.
 typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
 
+// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
+union mg_addr_ip {
+  uint8_t ip[16];
+  uint32_t ip4;
+  uint64_t ip6[2];
+};
+
+// An IPv4 or IPv6 address with a port, all in network byte order.
+struct mg_addr {
+  union mg_addr_ip addr;
+  uint16_t port;
+  uint8_t scope_id;
+  bool is_ip6;
+};
+
 // A growable byte buffer allocated with the C allocator (see `abi::iobuf`).
 struct mg_iobuf {
   uint8_t *buf;
@@ -938,21 +953,6 @@ struct mg_jwt_opts {
   struct mg_str secret;
   const uint8_t *private_key;
   const uint8_t *public_key;
-};
-
-// The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
-union mg_addr_ip {
-  uint8_t ip[16];
-  uint32_t ip4;
-  uint64_t ip6[2];
-};
-
-// An IPv4 or IPv6 address with a port, all in network byte order.
-struct mg_addr {
-  union mg_addr_ip addr;
-  uint16_t port;
-  uint8_t scope_id;
-  bool is_ip6;
 };
 
 // A JSON-RPC request being processed.
@@ -1608,6 +1608,27 @@ void mg_http_bauth(struct mg_connection *c, const char *user, const char *pass);
 // Applies at once to every connection of `mgr`, including open ones.
 void mg_http_set_header_timeout(struct mg_mgr *mgr, unsigned long ms);
 
+// Bind `url` (a literal address, "localhost" included) for a connection
+// the caller allocated with `mg_alloc_conn`: TCP listens, UDP binds. Sets
+// `c->fd` and `c->loc` (the bound address, port filled in). Does not link
+// `c` or set `is_listening`/`is_udp`: the caller does (prefer
+// `mg_listen`, which does all of it). Returns false on a bad URL or a
+// bind/listen failure (logged); NULL arguments return false.
+bool mg_open_listener(struct mg_connection *c, const char *url);
+
+// Find the local address that routes to `remote` (a UDP socket is
+// connected, then closed; no packet is sent) and store its address bytes,
+// port and `is_ip6` in `local`. On failure fires `MG_EV_ERROR` on `c`
+// ("socket: <errno>" / "connect: <errno>"; `c` may be NULL). Not declared
+// in Mongoose's header; exported there for its mDNS code.
+void mg_getlocaddr(struct mg_connection *c, const struct mg_addr *remote, struct mg_addr *local);
+
+// Mongoose's DNS client setup (open `dnsc->url`'s UDP connection into
+// `dnsc->c`). mongoose-rs resolves names through the system resolver
+// (getaddrinfo on a helper thread), so there is no DNS connection: this is
+// a no-op that leaves `dnsc` unchanged. Not declared in Mongoose's header.
+void mg_dnsc_init(struct mg_mgr *mgr, struct mg_dns *dnsc);
+
 // `mg_iobuf_init`: empty the buffer, set `align`, then resize to `size`.
 //
 // # Safety
@@ -1941,6 +1962,39 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // mongoose-rs extension: SIGINT and SIGTERM start `mg_mgr_shutdown(mgr,
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
+
+// Start a firmware update of `new_firmware_size` bytes. True on Linux
+// (no-op); with the file backend, false when the part file cannot be
+// created. Starting again abandons an unfinished update.
+bool mg_ota_begin(size_t new_firmware_size);
+
+// Append `len` bytes of the image. True on Linux (no-op); with the file
+// backend, false (and the update abandoned) on a write error, on more
+// bytes than announced, or with no update begun. NULL `buf` with `len > 0`
+// is false.
+bool mg_ota_write(const void *buf, size_t len);
+
+// Finish the update. True on Linux (no-op); with the file backend, true
+// only when the announced size (and CRC, if set) matched and the image
+// replaced the target file atomically.
+bool mg_ota_end(void);
+
+// mongoose-rs extension: write firmware updates to `path` (NULL: back to
+// Mongoose's no-op). The image goes to `<path>.part` and is renamed over
+// `path` by a successful `mg_ota_end`. Without a call, the `MG_OTA_FILE`
+// environment variable names the target. Abandons an unfinished update.
+void mg_ota_set_file(const char *path);
+
+// mongoose-rs extension: the next update (file backend) must have this
+// CRC-32 (`mg_crc32(0, image, size)`) or `mg_ota_end` fails.
+void mg_ota_set_crc32(uint32_t crc32);
+
+// The device id used in OTA requests: "0" on Linux, written like
+// `mg_snprintf` (truncated, NUL-terminated; nothing when `len` is 0).
+void mg_ota_device_id(char *buf, size_t len);
+
+// Periodic OTA check: a no-op on Linux (Mongoose's `MG_OTA_URL` is NULL).
+void mg_ota_poll(struct mg_mgr *mgr);
 
 // Set up `q` over `buf` (`size` bytes, owned by the caller; its contents
 // are not touched). The queue starts empty.

@@ -9,6 +9,7 @@ pub mod http;
 pub mod json;
 pub mod jwt;
 pub mod modbus;
+pub mod ota;
 pub mod queue;
 pub mod rpc;
 pub mod str;

@@ -12,6 +12,7 @@ pub mod conn;
 pub mod dns;
 pub mod fs;
 pub mod http;
+pub mod internals;
 pub mod io;
 pub mod mgr;
 pub mod modbus;
