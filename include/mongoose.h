@@ -985,6 +985,9 @@ struct mg_tls_opts {
   bool skip_verification;
 };
 
+// The program's completion callback.
+typedef void (*DoneFn)(struct mg_connection*, const char*);
+
 // One file of the in-memory (packed) filesystem.
 struct mg_mem_file {
   const char *path;
@@ -2211,6 +2214,27 @@ void mg_tls_ctx_init(struct mg_mgr *mgr);
 
 // Free the manager-wide TLS context: none in this build (no-op).
 void mg_tls_ctx_free(struct mg_mgr *mgr);
+
+// Call from `MG_EV_HTTP_HDRS` to stream the request body into `dir/name`
+// on `fs` (NULL: the POSIX filesystem) without buffering it. The
+// connection is taken over (its `fn`, `pfn` and `data` change; `fn_data`
+// stays). `fn(c, NULL)` runs once the whole body is written, or
+// `fn(c, "error")` on "bad name" (`name` fails `mg_path_is_sane`),
+// "open failed", "write error", "connection closed" or an `MG_EV_ERROR`
+// text. With `fn` NULL the reply is `200` "ok\n" or `500` "<error>\n".
+// On "bad name"/"open failed" the connection is not taken over.
+void mg_http_start_upload(struct mg_connection *c,
+                          struct mg_http_message *hm,
+                          struct mg_str name,
+                          struct mg_str dir,
+                          struct mg_fs *fs,
+                          DoneFn fn_);
+
+// Like `mg_http_start_upload`, but the body goes to `mg_ota_begin(body
+// length)` / `mg_ota_write` / `mg_ota_end` (a no-op on Linux unless the
+// file backend is enabled, see `mg_ota_set_file`). Extra errors: "ota
+// begin failed", "ota end failed".
+void mg_http_start_ota(struct mg_connection *c, struct mg_http_message *hm, DoneFn fn_);
 
 // `mg_url_port`: the explicit port or the scheme's default (host order).
 //

@@ -21,5 +21,6 @@ pub mod rpc;
 pub mod str;
 pub mod timer;
 pub mod tls;
+pub mod upload;
 pub mod url;
 pub mod ws;

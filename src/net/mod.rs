@@ -18,6 +18,7 @@ pub mod mgr;
 pub mod modbus;
 pub mod shutdown;
 pub mod timer;
+pub mod upload;
 pub mod wakeup;
 pub mod ws;
 
