@@ -220,6 +220,10 @@
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
+/* Dashboard enums, as Mongoose declares them (real enumerators, so C++
+   code can initialise enum-typed fields with them). */
+enum mg_val_type { MG_VAL_INT, MG_VAL_UINT64, MG_VAL_BOOL, MG_VAL_DBL, MG_VAL_STR, MG_VAL_RAW };
+enum mg_dash_op { MG_DASH_READ, MG_DASH_WRITE, MG_DASH_DELETE, MG_DASH_ADD };
 #define MG_DASH_MAX_USER_NAME 32
 #define MG_DASH_ADD_FIELD_SET(dash_, set_) \
   do {                                     \
@@ -595,26 +599,6 @@ struct mg_queue {
 
 #define MG_MODBUS_ERR_DEVICE_FAILURE 4
 
-#define MG_VAL_INT 0
-
-#define MG_VAL_UINT64 1
-
-#define MG_VAL_BOOL 2
-
-#define MG_VAL_DBL 3
-
-#define MG_VAL_STR 4
-
-#define MG_VAL_RAW 5
-
-#define MG_DASH_READ 0
-
-#define MG_DASH_WRITE 1
-
-#define MG_DASH_DELETE 2
-
-#define MG_DASH_ADD 3
-
 #define MG_OTA_CONFIRMED 0
 
 #define MG_OTA_TESTING 1
@@ -772,13 +756,73 @@ struct mg_queue {
 // Error code for a frame that is neither a call nor a response.
 #define PARSE_ERROR -32700
 
-// Character sink used by the printf engine.
-typedef void (*mg_pfn_t)(char, void*);
+// A DNS resolver configuration.
+struct mg_dns {
+  const char *url;
+  struct mg_connection *c;
+};
+
+// A timer; programs allocate these themselves for `mg_timer_init`.
+struct mg_timer {
+  uint64_t period_ms;
+  uint64_t expire;
+  unsigned int flags;
+  void (*fn)(void*);
+  void *arg;
+  struct mg_timer *next;
+};
+
+// The wakeup channel: a socket number or a queue pointer.
+union mg_pipe {
+  int fd;
+  void *q;
+};
+
+// The event manager. Programs allocate it (usually on the stack); the library
+// keeps its own state behind `active_dns_requests`.
+struct mg_mgr {
+  struct mg_connection *conns;
+  struct mg_dns dns4;
+  struct mg_dns dns6;
+  struct mg_connection *mdns;
+  int dnstimeout;
+  bool use_dns6;
+  unsigned long nextid;
+  void *userdata;
+  void *tls_ctx;
+  uint16_t mqtt_id;
+  void *active_dns_requests;
+  void *active_mdns_requests;
+  struct mg_timer *timers;
+  int epoll_fd;
+  void *ifp;
+  size_t extraconnsize;
+  union mg_pipe pipe;
+};
+
+// Dashboard value (embedded only).
+struct mg_field {
+  const char *name;
+  enum mg_val_type type;
+  void *value;
+  size_t value_size;
+};
 
 // A view of bytes: `buf` is not necessarily NUL-terminated.
 struct mg_str {
   char *buf;
   size_t len;
+};
+
+// Event handler: `fn(c, ev, ev_data)`.
+typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
+
+// Dashboard custom URI handler (embedded only).
+struct mg_dash_custom_handler {
+  struct mg_dash_custom_handler *next;
+  struct mg_str uri_pattern;
+  mg_event_handler_t handler;
+  void *handler_data;
 };
 
 // A filesystem: ten function pointers the library calls through.
@@ -794,6 +838,39 @@ struct mg_fs {
   bool (*rm)(const char*);
   bool (*mkd)(const char*);
 };
+
+// Dashboard (embedded only).
+struct mg_dash {
+  struct mg_field_set *sets;
+  struct mg_dash_custom_handler *custom_handlers;
+  int (*authenticate)(char*, size_t, const char*);
+  int session_auto_expiration_seconds;
+  struct mg_dash_user *guest;
+  struct mg_fs *upload_fs;
+};
+
+// Dashboard user (embedded only).
+struct mg_dash_user {
+  struct mg_dash_user *next;
+  char name[32];
+  char token[21];
+  int level;
+  uint64_t expire;
+  struct mg_dash *dash;
+};
+
+// Dashboard field set (embedded only).
+struct mg_field_set {
+  const char *name;
+  struct mg_field *fields;
+  bool (*fn)(enum mg_dash_op, struct mg_dash_user*);
+  int *index;
+  bool (*get_dir)(const struct mg_dash_user*, char*, size_t);
+  struct mg_field_set *next;
+};
+
+// Character sink used by the printf engine.
+typedef void (*mg_pfn_t)(char, void*);
 
 // An open file of some `mg_fs`.
 struct mg_fd {
@@ -874,53 +951,6 @@ struct mg_http_part {
   struct mg_str filename;
   struct mg_str body;
 };
-
-// A DNS resolver configuration.
-struct mg_dns {
-  const char *url;
-  struct mg_connection *c;
-};
-
-// A timer; programs allocate these themselves for `mg_timer_init`.
-struct mg_timer {
-  uint64_t period_ms;
-  uint64_t expire;
-  unsigned int flags;
-  void (*fn)(void*);
-  void *arg;
-  struct mg_timer *next;
-};
-
-// The wakeup channel: a socket number or a queue pointer.
-union mg_pipe {
-  int fd;
-  void *q;
-};
-
-// The event manager. Programs allocate it (usually on the stack); the library
-// keeps its own state behind `active_dns_requests`.
-struct mg_mgr {
-  struct mg_connection *conns;
-  struct mg_dns dns4;
-  struct mg_dns dns6;
-  struct mg_connection *mdns;
-  int dnstimeout;
-  bool use_dns6;
-  unsigned long nextid;
-  void *userdata;
-  void *tls_ctx;
-  uint16_t mqtt_id;
-  void *active_dns_requests;
-  void *active_mdns_requests;
-  struct mg_timer *timers;
-  int epoll_fd;
-  void *ifp;
-  size_t extraconnsize;
-  union mg_pipe pipe;
-};
-
-// Event handler: `fn(c, ev, ev_data)`.
-typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
 
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
 union mg_addr_ip {
@@ -1159,52 +1189,6 @@ struct mg_modbus_req {
   uint16_t len;
 };
 
-// Dashboard value (embedded only).
-struct mg_field {
-  const char *name;
-  int type;
-  void *value;
-  size_t value_size;
-};
-
-// Dashboard field set (embedded only).
-struct mg_field_set {
-  const char *name;
-  struct mg_field *fields;
-  bool (*fn)(struct mg_field_set*, int);
-  void *index;
-  void *get_dir;
-  struct mg_field_set *next;
-};
-
-// Dashboard custom URI handler (embedded only).
-struct mg_dash_custom_handler {
-  struct mg_dash_custom_handler *next;
-  struct mg_str uri_pattern;
-  void *handler;
-  void *handler_data;
-};
-
-// Dashboard (embedded only).
-struct mg_dash {
-  struct mg_field_set *sets;
-  struct mg_dash_custom_handler *custom_handlers;
-  void *authenticate;
-  int session_auto_expiration_seconds;
-  struct mg_dash_user *guest;
-  void *upload_fs;
-};
-
-// Dashboard user (embedded only).
-struct mg_dash_user {
-  struct mg_dash_user *next;
-  char name[32];
-  char token[21];
-  int level;
-  uint64_t expire;
-  struct mg_dash *dash;
-};
-
 // Wi-Fi configuration (embedded only).
 struct mg_wifi_data {
   char *ssid;
@@ -1269,6 +1253,20 @@ extern int mg_log_level;
 
 // Epoch milliseconds at boot, set by SNTP in Mongoose (0 until then).
 extern uint64_t mg_boot_timestamp_ms;
+
+// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`.
+// mongoose-rs answers every request with `404` (JSON "Not Found" under
+// `/api/`, "Not found\n" elsewhere): the dashboard itself is not
+// implemented.
+void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
+
+// Notify dashboard clients that `set` changed: a no-op (no dashboard
+// clients exist in mongoose-rs).
+void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
+
+// Read a field set's directory listing for user `u`: false (not
+// implemented in mongoose-rs).
+bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Format into `fn(ch, arg)`, one call per character; returns the count.
 size_t mg_vxprintf(mg_pfn_t fn_, void *arg, const char *fmt, va_list *ap);

@@ -2,6 +2,7 @@
 //! checks its pointers, converts, calls into `core`/`net`, and converts back;
 //! `guard` keeps panics from crossing the boundary.
 
+pub mod dash;
 pub mod fmt;
 pub mod fs;
 pub mod guard;
