@@ -985,6 +985,9 @@ struct mg_jwt_opts {
   const uint8_t *public_key;
 };
 
+// Callback type of `mg_ota_url_check`.
+typedef void (*StatusFn)(const char*);
+
 // A JSON-RPC request being processed.
 struct mg_rpc_req {
   struct mg_rpc **head;
@@ -1996,6 +1999,16 @@ void mg_ota_device_id(char *buf, size_t len);
 
 // Periodic OTA check: a no-op on Linux (Mongoose's `MG_OTA_URL` is NULL).
 void mg_ota_poll(struct mg_mgr *mgr);
+
+// Check `metadata_url` for a firmware update and install it: GET the URL
+// with `?arch=1&version=1.0.0&id=0&interval=60&boot=0`; the JSON reply's
+// `version`, `url` and `size` name the image; a different version is
+// downloaded (status 200 and exactly `size` bytes required) and written
+// with `mg_ota_begin/write/end`. `fn` (may be NULL) runs once: NULL on
+// success, else "Same version", "Bad metadata: <body>", "Bad HTTP
+// response: ...", "Failed to connect" or a connection error. https URLs
+// fail with "MG_OTA_TLS_CA is not configured", as in Mongoose's default build.
+void mg_ota_url_check(struct mg_mgr *mgr, const char *metadata_url, StatusFn fn_);
 
 // Set up `q` over `buf` (`size` bytes, owned by the caller; its contents
 // are not touched). The queue starts empty.

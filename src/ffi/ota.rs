@@ -79,3 +79,24 @@ pub unsafe extern "C" fn mg_ota_device_id(buf: *mut c_char, len: usize) {
 pub extern "C" fn mg_ota_poll(mgr: *mut mg_mgr) {
     let _ = mgr;
 }
+
+/// Check `metadata_url` for a firmware update and install it: GET the URL
+/// with `?arch=1&version=1.0.0&id=0&interval=60&boot=0`; the JSON reply's
+/// `version`, `url` and `size` name the image; a different version is
+/// downloaded (status 200 and exactly `size` bytes required) and written
+/// with `mg_ota_begin/write/end`. `fn` (may be NULL) runs once: NULL on
+/// success, else "Same version", "Bad metadata: <body>", "Bad HTTP
+/// response: ...", "Failed to connect" or a connection error. https URLs
+/// fail with "MG_OTA_TLS_CA is not configured", as in Mongoose's default build.
+#[no_mangle]
+pub unsafe extern "C" fn mg_ota_url_check(
+    mgr: *mut mg_mgr,
+    metadata_url: *const c_char,
+    fn_: net::ota_check::StatusFn,
+) {
+    if mgr.is_null() {
+        return;
+    }
+    // SAFETY: initialised manager; URL NULL or NUL-terminated.
+    guard_unit(|| unsafe { net::ota_check::url_check(mgr, metadata_url, fn_) })
+}

@@ -15,6 +15,7 @@ pub mod http;
 pub mod internals;
 pub mod io;
 pub mod mgr;
+pub mod ota_check;
 pub mod modbus;
 pub mod shutdown;
 pub mod timer;
