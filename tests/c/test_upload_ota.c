@@ -208,6 +208,75 @@ static void test_ota(struct mg_mgr *mgr) {
   mg_ota_poll(mgr);
 }
 
+// A tiny update server: /meta.json names /fw.bin (9 bytes, version 2.0.0).
+static char s_meta[256];
+static const char *s_fw_reply = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nfirmware2";
+static char s_status[64];
+static int s_status_calls;
+
+static void upd_fn(struct mg_connection *c, int ev, void *ev_data) {
+  struct mg_http_message *hm = (struct mg_http_message *) ev_data;
+  if (ev != MG_EV_HTTP_MSG) return;
+  if (mg_match(hm->uri, mg_str("/meta.json"), NULL)) {
+    mg_http_reply(c, 200, "", "%s", s_meta);
+  } else {
+    mg_printf(c, "%s", s_fw_reply);
+  }
+}
+
+static void status_fn(const char *msg) {
+  s_status_calls++;
+  snprintf(s_status, sizeof(s_status), "%s", msg ? msg : "(null)");
+}
+
+static void check(struct mg_mgr *mgr, const char *url, const char *want) {
+  s_status_calls = 0;
+  s_status[0] = '\0';
+  mg_ota_url_check(mgr, url, status_fn);
+  POLL_UNTIL(mgr, s_status_calls > 0, 3000);
+  ASSERT_STR(s_status, want);
+  {
+    int i;
+    for (i = 0; i < 20; i++) mg_mgr_poll(mgr, 1);
+  }
+  ASSERT(s_status_calls == 1);
+}
+
+static void test_url_check(struct mg_mgr *mgr) {
+  struct mg_connection *u = mg_http_listen(mgr, "http://127.0.0.1:0", upd_fn, NULL);
+  char url[80], path[128];
+  size_t n = 0;
+  char *p;
+  unsigned short port = mg_ntohs(u->loc.port);
+  mg_snprintf(url, sizeof(url), "http://127.0.0.1:%hu/meta.json", port);
+  mg_snprintf(path, sizeof(path), "%s/fw.bin", s_dir);
+  mg_ota_set_file(path);
+  mg_snprintf(s_meta, sizeof(s_meta),
+              "{\"version\":\"2.0.0\",\"url\":\"http://127.0.0.1:%hu/fw.bin\",\"size\":9}", port);
+  check(mgr, url, "(null)");
+  p = read_file("fw.bin", &n);
+  ASSERT(p != NULL && n == 9 && memcmp(p, "firmware2", 9) == 0);
+  free(p);
+  remove(path);
+  s_fw_reply = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfirm";
+  check(mgr, url, "Bad HTTP response: status 200, size 4 vs 9");
+  s_fw_reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here!";
+  check(mgr, url, "Bad HTTP response: status 404, size 9 vs 9");
+  ASSERT(access(path, F_OK) != 0);
+  mg_snprintf(s_meta, sizeof(s_meta),
+              "{\"version\":\"1.0.0\",\"url\":\"http://127.0.0.1:%hu/fw.bin\",\"size\":9}", port);
+  check(mgr, url, "Same version");
+  mg_snprintf(s_meta, sizeof(s_meta), "{\"version\":\"2.0.0\"}");
+  check(mgr, url, "Bad metadata: {\"version\":\"2.0.0\"}");
+  mg_snprintf(s_meta, sizeof(s_meta),
+              "{\"version\":\"2.0.0\",\"url\":\"https://127.0.0.1:%hu/fw.bin\",\"size\":9}", port);
+  check(mgr, url, "MG_OTA_TLS_CA is not configured");
+  check(mgr, NULL, "Failed to connect");
+  mg_ota_url_check(mgr, NULL, NULL);
+  mg_ota_set_file(NULL);
+  u->is_closing = 1;
+}
+
 static int s_errors;
 static void err_fn(struct mg_connection *c, int ev, void *ev_data) {
   (void) c, (void) ev_data;
@@ -262,6 +331,7 @@ int main(void) {
   test_upload(&mgr);
   test_ota(&mgr);
   test_internals(&mgr);
+  test_url_check(&mgr);
   mg_mgr_free(&mgr);
   {
     char path[128];
