@@ -1803,17 +1803,6 @@ void mg_log_prefix(int ll, const char *file, int line, const char *fname);
 // `buf` is NULL or valid for `len` bytes.
 void mg_hexdump(const void *buf, size_t len);
 
-// Listen for Modbus-TCP clients on `url` (e.g. `MG_MODBUS_ADDR`,
-// "tcp://0.0.0.0:8502"). Each request reaches `fn` as `MG_EV_MODBUS_REQ`
-// with a `struct mg_modbus_req *`: for reads fill `len` entries of
-// `u.bits` (functions 1, 2) or `u.regs` (3, 4); for writes (5, 6, 15, 16)
-// read them; or set `error` to an `MG_MODBUS_ERR_*` code to answer with an
-// exception. Returns the listener, or NULL on a bad URL or bind failure.
-struct mg_connection *mg_modbus_listen(struct mg_mgr *mgr,
-                                       const char *url,
-                                       mg_event_handler_t fn_,
-                                       void *fn_data);
-
 // `mg_calloc`: libc `calloc` (the library's allocator for buffers it hands out).
 void *mg_calloc(size_t count, size_t size);
 
@@ -1875,6 +1864,17 @@ uint64_t mg_ntohll(uint64_t net);
 // # Safety
 // `acl` valid; `remote_ip` NULL or valid.
 int mg_check_ip_acl(struct mg_str acl, struct mg_addr *remote_ip);
+
+// Listen for Modbus-TCP clients on `url` (e.g. `MG_MODBUS_ADDR`,
+// "tcp://0.0.0.0:8502"). Each request reaches `fn` as `MG_EV_MODBUS_REQ`
+// with a `struct mg_modbus_req *`: for reads fill `len` entries of
+// `u.bits` (functions 1, 2) or `u.regs` (3, 4); for writes (5, 6, 15, 16)
+// read them; or set `error` to an `MG_MODBUS_ERR_*` code to answer with an
+// exception. Returns the listener, or NULL on a bad URL or bind failure.
+struct mg_connection *mg_modbus_listen(struct mg_mgr *mgr,
+                                       const char *url,
+                                       mg_event_handler_t fn_,
+                                       void *fn_data);
 
 // Initialise an event manager (the struct belongs to the caller).
 void mg_mgr_init(struct mg_mgr *mgr);

@@ -49,7 +49,8 @@ unsafe fn serve(c: *mut mg_connection) {
                         }
                         _ => mg_modbus_data { regs: regs.as_mut_ptr() },
                     };
-                    let mut r = mg_modbus_req { func: req.func, error: 0, addr: req.addr, u: data, len: req.len };
+                    let mut r =
+                        mg_modbus_req { func: req.func, error: 0, addr: req.addr, u: data, len: req.len };
                     call(c, MG_EV_MODBUS_REQ, &mut r as *mut mg_modbus_req as *mut c_void);
                     if r.error != 0 {
                         mb::exception(tid, unit, req.func, r.error)

@@ -180,7 +180,8 @@ unsafe fn start(cb: StatusFn, mgr: *mut mg_mgr, u: Vec<u8>, size: usize) {
         return say(cb, Some("MG_OTA_TLS_CA is not configured"));
     }
     let Ok(cu) = CString::new(u.clone()) else { return say(cb, Some("Failed to connect")) };
-    let f: unsafe extern "C" fn(*mut mg_connection, c_int, *mut c_void) = if size == usize::MAX { meta_fn } else { fw_fn };
+    let f: unsafe extern "C" fn(*mut mg_connection, c_int, *mut c_void) =
+        if size == usize::MAX { meta_fn } else { fw_fn };
     let k = Box::into_raw(Box::new(Check { cb, url: u, size, reported: false }));
     // SAFETY: `mgr` initialised; on failure the state is reclaimed here.
     unsafe {
