@@ -149,8 +149,12 @@ pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut
 unsafe fn take_over(c: *mut mg_connection, hm: &mg_http_message, sink: Sink, cb: DoneFn) {
     // SAFETY: per the contract; `hm.head` lies inside `c->recv`.
     unsafe {
-        let start = (hm.head.buf as usize).saturating_sub((*c).recv.buf as usize);
-        (*c).recv.del(0, start + hm.head.len);
+        // Drop the head (and anything before it) when it lies in `recv`, as
+        // it does in MG_EV_HTTP_HDRS; called later, nothing is removed.
+        let (h, b) = (hm.head.buf as usize, (*c).recv.buf as usize);
+        if h >= b && h + hm.head.len <= b + (*c).recv.len {
+            (*c).recv.del(0, h - b + hm.head.len);
+        }
         let u = Box::new(Upload { sink, expected: hm.body.len, written: 0, done: false, cb });
         ((*c).data.as_mut_ptr() as *mut *mut Upload).write_unaligned(Box::into_raw(u));
         (*c).fn_ = Some(handler);
