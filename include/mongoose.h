@@ -222,6 +222,10 @@
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
+/* Dashboard enums, as Mongoose declares them (real enumerators, so C++
+   code can initialise enum-typed fields with them). */
+enum mg_val_type { MG_VAL_INT, MG_VAL_UINT64, MG_VAL_BOOL, MG_VAL_DBL, MG_VAL_STR, MG_VAL_RAW };
+enum mg_dash_op { MG_DASH_READ, MG_DASH_WRITE, MG_DASH_DELETE, MG_DASH_ADD };
 #define MG_DASH_MAX_USER_NAME 32
 #define MG_DASH_ADD_FIELD_SET(dash_, set_) \
   do {                                     \
@@ -601,26 +605,6 @@ struct mg_queue {
 
 #define MG_MODBUS_ERR_DEVICE_FAILURE 4
 
-#define MG_VAL_INT 0
-
-#define MG_VAL_UINT64 1
-
-#define MG_VAL_BOOL 2
-
-#define MG_VAL_DBL 3
-
-#define MG_VAL_STR 4
-
-#define MG_VAL_RAW 5
-
-#define MG_DASH_READ 0
-
-#define MG_DASH_WRITE 1
-
-#define MG_DASH_DELETE 2
-
-#define MG_DASH_ADD 3
-
 #define MG_OTA_CONFIRMED 0
 
 #define MG_OTA_TESTING 1
@@ -743,6 +727,48 @@ struct mg_queue {
 // Deepest nesting of objects and arrays the scanner accepts.
 #define MAX_DEPTH 30
 
+// Read coils.
+#define READ_COILS 1
+
+// Read discrete inputs.
+#define READ_DISCRETE_INPUTS 2
+
+// Read holding registers.
+#define READ_HOLDING_REGISTERS 3
+
+// Read input registers.
+#define READ_INPUT_REGISTERS 4
+
+// Write single coil.
+#define WRITE_SINGLE_COIL 5
+
+// Write single register.
+#define WRITE_SINGLE_REGISTER 6
+
+// Write multiple coils.
+#define WRITE_MULTIPLE_COILS 15
+
+// Write multiple registers.
+#define WRITE_MULTIPLE_REGISTERS 16
+
+// Exception: function not supported.
+#define ERR_ILLEGAL_FUNCTION 1
+
+// Exception: bad quantity, byte count, value or PDU length.
+#define ERR_ILLEGAL_VALUE 3
+
+// Most bits one read may ask for (Modbus spec: 2000).
+#define MAX_READ_BITS 2000
+
+// Most registers one read may ask for (125).
+#define MAX_READ_REGS 125
+
+// Most coils one write may carry (1968).
+#define MAX_WRITE_BITS 1968
+
+// Most registers one write may carry (123).
+#define MAX_WRITE_REGS 123
+
 #define CMD_CONNECT 1
 
 #define CMD_CONNACK 2
@@ -782,6 +808,119 @@ struct mg_queue {
 // Size of an SNTP packet without extensions.
 #define PACKET_LEN 48
 
+// A DNS resolver configuration.
+struct mg_dns {
+  const char *url;
+  struct mg_connection *c;
+};
+
+// A timer; programs allocate these themselves for `mg_timer_init`.
+struct mg_timer {
+  uint64_t period_ms;
+  uint64_t expire;
+  unsigned int flags;
+  void (*fn)(void*);
+  void *arg;
+  struct mg_timer *next;
+};
+
+// The wakeup channel: a socket number or a queue pointer.
+union mg_pipe {
+  int fd;
+  void *q;
+};
+
+// The event manager. Programs allocate it (usually on the stack); the library
+// keeps its own state behind `active_dns_requests`.
+struct mg_mgr {
+  struct mg_connection *conns;
+  struct mg_dns dns4;
+  struct mg_dns dns6;
+  struct mg_connection *mdns;
+  int dnstimeout;
+  bool use_dns6;
+  unsigned long nextid;
+  void *userdata;
+  void *tls_ctx;
+  uint16_t mqtt_id;
+  void *active_dns_requests;
+  void *active_mdns_requests;
+  struct mg_timer *timers;
+  int epoll_fd;
+  void *ifp;
+  size_t extraconnsize;
+  union mg_pipe pipe;
+};
+
+// Dashboard value (embedded only).
+struct mg_field {
+  const char *name;
+  enum mg_val_type type;
+  void *value;
+  size_t value_size;
+};
+
+// A view of bytes: `buf` is not necessarily NUL-terminated.
+struct mg_str {
+  char *buf;
+  size_t len;
+};
+
+// Event handler: `fn(c, ev, ev_data)`.
+typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
+
+// Dashboard custom URI handler (embedded only).
+struct mg_dash_custom_handler {
+  struct mg_dash_custom_handler *next;
+  struct mg_str uri_pattern;
+  mg_event_handler_t handler;
+  void *handler_data;
+};
+
+// A filesystem: ten function pointers the library calls through.
+struct mg_fs {
+  int (*st)(const char*, size_t*, time_t*);
+  void (*ls)(const char*, void(*)(const char*, void*), void*);
+  void *(*op)(const char*, int);
+  void (*cl)(void*);
+  size_t (*rd)(void*, void*, size_t);
+  size_t (*wr)(void*, const void*, size_t);
+  size_t (*sk)(void*, size_t);
+  bool (*mv)(const char*, const char*);
+  bool (*rm)(const char*);
+  bool (*mkd)(const char*);
+};
+
+// Dashboard (embedded only).
+struct mg_dash {
+  struct mg_field_set *sets;
+  struct mg_dash_custom_handler *custom_handlers;
+  int (*authenticate)(char*, size_t, const char*);
+  int session_auto_expiration_seconds;
+  struct mg_dash_user *guest;
+  struct mg_fs *upload_fs;
+};
+
+// Dashboard user (embedded only).
+struct mg_dash_user {
+  struct mg_dash_user *next;
+  char name[32];
+  char token[21];
+  int level;
+  uint64_t expire;
+  struct mg_dash *dash;
+};
+
+// Dashboard field set (embedded only).
+struct mg_field_set {
+  const char *name;
+  struct mg_field *fields;
+  bool (*fn)(enum mg_dash_op, struct mg_dash_user*);
+  int *index;
+  bool (*get_dir)(const struct mg_dash_user*, char*, size_t);
+  struct mg_field_set *next;
+};
+
 // The IP part of an address: IPv4 in the first 4 bytes, IPv6 in all 16.
 union mg_addr_ip {
   uint8_t ip[16];
@@ -815,26 +954,6 @@ struct mg_dns_rr {
 
 // Character sink used by the printf engine.
 typedef void (*mg_pfn_t)(char, void*);
-
-// A view of bytes: `buf` is not necessarily NUL-terminated.
-struct mg_str {
-  char *buf;
-  size_t len;
-};
-
-// A filesystem: ten function pointers the library calls through.
-struct mg_fs {
-  int (*st)(const char*, size_t*, time_t*);
-  void (*ls)(const char*, void(*)(const char*, void*), void*);
-  void *(*op)(const char*, int);
-  void (*cl)(void*);
-  size_t (*rd)(void*, void*, size_t);
-  size_t (*wr)(void*, const void*, size_t);
-  size_t (*sk)(void*, size_t);
-  bool (*mv)(const char*, const char*);
-  bool (*rm)(const char*);
-  bool (*mkd)(const char*);
-};
 
 // An open file of some `mg_fs`.
 struct mg_fd {
@@ -916,53 +1035,6 @@ struct mg_http_part {
   struct mg_str body;
 };
 
-// A DNS resolver configuration.
-struct mg_dns {
-  const char *url;
-  struct mg_connection *c;
-};
-
-// A timer; programs allocate these themselves for `mg_timer_init`.
-struct mg_timer {
-  uint64_t period_ms;
-  uint64_t expire;
-  unsigned int flags;
-  void (*fn)(void*);
-  void *arg;
-  struct mg_timer *next;
-};
-
-// The wakeup channel: a socket number or a queue pointer.
-union mg_pipe {
-  int fd;
-  void *q;
-};
-
-// The event manager. Programs allocate it (usually on the stack); the library
-// keeps its own state behind `active_dns_requests`.
-struct mg_mgr {
-  struct mg_connection *conns;
-  struct mg_dns dns4;
-  struct mg_dns dns6;
-  struct mg_connection *mdns;
-  int dnstimeout;
-  bool use_dns6;
-  unsigned long nextid;
-  void *userdata;
-  void *tls_ctx;
-  uint16_t mqtt_id;
-  void *active_dns_requests;
-  void *active_mdns_requests;
-  struct mg_timer *timers;
-  int epoll_fd;
-  void *ifp;
-  size_t extraconnsize;
-  union mg_pipe pipe;
-};
-
-// Event handler: `fn(c, ev, ev_data)`.
-typedef void (*mg_event_handler_t)(struct mg_connection*, int, void*);
-
 // A growable byte buffer allocated with the C allocator (see `abi::iobuf`).
 struct mg_iobuf {
   uint8_t *buf;
@@ -1021,6 +1093,9 @@ struct mg_mqtt_message {
   size_t props_size;
 };
 
+// Callback type of `mg_ota_url_check`.
+typedef void (*StatusFn)(const char*);
+
 // A JSON-RPC request being processed.
 struct mg_rpc_req {
   struct mg_rpc **head;
@@ -1050,6 +1125,9 @@ struct mg_tls_opts {
   struct mg_str name;
   bool skip_verification;
 };
+
+// The program's completion callback.
+typedef void (*DoneFn)(struct mg_connection*, const char*);
 
 // One file of the in-memory (packed) filesystem.
 struct mg_mem_file {
@@ -1166,52 +1244,6 @@ struct mg_modbus_req {
   uint16_t len;
 };
 
-// Dashboard value (embedded only).
-struct mg_field {
-  const char *name;
-  int type;
-  void *value;
-  size_t value_size;
-};
-
-// Dashboard field set (embedded only).
-struct mg_field_set {
-  const char *name;
-  struct mg_field *fields;
-  bool (*fn)(struct mg_field_set*, int);
-  void *index;
-  void *get_dir;
-  struct mg_field_set *next;
-};
-
-// Dashboard custom URI handler (embedded only).
-struct mg_dash_custom_handler {
-  struct mg_dash_custom_handler *next;
-  struct mg_str uri_pattern;
-  void *handler;
-  void *handler_data;
-};
-
-// Dashboard (embedded only).
-struct mg_dash {
-  struct mg_field_set *sets;
-  struct mg_dash_custom_handler *custom_handlers;
-  void *authenticate;
-  int session_auto_expiration_seconds;
-  struct mg_dash_user *guest;
-  void *upload_fs;
-};
-
-// Dashboard user (embedded only).
-struct mg_dash_user {
-  struct mg_dash_user *next;
-  char name[32];
-  char token[21];
-  int level;
-  uint64_t expire;
-  struct mg_dash *dash;
-};
-
 // Wi-Fi configuration (embedded only).
 struct mg_wifi_data {
   char *ssid;
@@ -1277,6 +1309,20 @@ extern int mg_log_level;
 // Epoch milliseconds at boot (`mg_now() - mg_millis()`), 0 until SNTP
 // sets it, as in Mongoose. Shared with C, which may read or write it.
 extern uint64_t mg_boot_timestamp_ms;
+
+// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`.
+// mongoose-rs answers every request with `404` (JSON "Not Found" under
+// `/api/`, "Not found\n" elsewhere): the dashboard itself is not
+// implemented.
+void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
+
+// Notify dashboard clients that `set` changed: a no-op (no dashboard
+// clients exist in mongoose-rs).
+void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
+
+// Read a field set's directory listing for user `u`: false (not
+// implemented in mongoose-rs).
+bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Parse a DNS reply: transaction id, the name of the last record read,
 // and the first IN A/AAAA answer (`resolved` set). False for packets
@@ -1633,6 +1679,27 @@ void mg_http_bauth(struct mg_connection *c, const char *user, const char *pass);
 // Applies at once to every connection of `mgr`, including open ones.
 void mg_http_set_header_timeout(struct mg_mgr *mgr, unsigned long ms);
 
+// Bind `url` (a literal address, "localhost" included) for a connection
+// the caller allocated with `mg_alloc_conn`: TCP listens, UDP binds. Sets
+// `c->fd` and `c->loc` (the bound address, port filled in). Does not link
+// `c` or set `is_listening`/`is_udp`: the caller does (prefer
+// `mg_listen`, which does all of it). Returns false on a bad URL or a
+// bind/listen failure (logged); NULL arguments return false.
+bool mg_open_listener(struct mg_connection *c, const char *url);
+
+// Find the local address that routes to `remote` (a UDP socket is
+// connected, then closed; no packet is sent) and store its address bytes,
+// port and `is_ip6` in `local`. On failure fires `MG_EV_ERROR` on `c`
+// ("socket: <errno>" / "connect: <errno>"; `c` may be NULL). Not declared
+// in Mongoose's header; exported there for its mDNS code.
+void mg_getlocaddr(struct mg_connection *c, const struct mg_addr *remote, struct mg_addr *local);
+
+// Mongoose's DNS client setup (open `dnsc->url`'s UDP connection into
+// `dnsc->c`). mongoose-rs resolves names through the system resolver
+// (getaddrinfo on a helper thread), so there is no DNS connection: this is
+// a no-op that leaves `dnsc` unchanged. Not declared in Mongoose's header.
+void mg_dnsc_init(struct mg_mgr *mgr, struct mg_dns *dnsc);
+
 // `mg_iobuf_init`: empty the buffer, set `align`, then resize to `size`.
 //
 // # Safety
@@ -1865,6 +1932,17 @@ uint64_t mg_ntohll(uint64_t net);
 // `acl` valid; `remote_ip` NULL or valid.
 int mg_check_ip_acl(struct mg_str acl, struct mg_addr *remote_ip);
 
+// Listen for Modbus-TCP clients on `url` (e.g. `MG_MODBUS_ADDR`,
+// "tcp://0.0.0.0:8502"). Each request reaches `fn` as `MG_EV_MODBUS_REQ`
+// with a `struct mg_modbus_req *`: for reads fill `len` entries of
+// `u.bits` (functions 1, 2) or `u.regs` (3, 4); for writes (5, 6, 15, 16)
+// read them; or set `error` to an `MG_MODBUS_ERR_*` code to answer with an
+// exception. Returns the listener, or NULL on a bad URL or bind failure.
+struct mg_connection *mg_modbus_listen(struct mg_mgr *mgr,
+                                       const char *url,
+                                       mg_event_handler_t fn_,
+                                       void *fn_data);
+
 // Connect to an MQTT broker (`mqtt://host:1883`) and queue a CONNECT
 // built from `opts` (NULL: MQTT 3.1.1, random client id). CONNACK fires
 // `MG_EV_MQTT_OPEN`, every packet `MG_EV_MQTT_CMD`, PUBLISH `MG_EV_MQTT_MSG`.
@@ -2006,6 +2084,49 @@ bool mg_mgr_is_done(struct mg_mgr *mgr);
 // mongoose-rs extension: SIGINT and SIGTERM start `mg_mgr_shutdown(mgr,
 // grace_ms)` and wake the loop; a second signal ends the grace period.
 void mg_mgr_shutdown_on_signals(struct mg_mgr *mgr, unsigned long grace_ms);
+
+// Start a firmware update of `new_firmware_size` bytes. True on Linux
+// (no-op); with the file backend, false when the part file cannot be
+// created. Starting again abandons an unfinished update.
+bool mg_ota_begin(size_t new_firmware_size);
+
+// Append `len` bytes of the image. True on Linux (no-op); with the file
+// backend, false (and the update abandoned) on a write error, on more
+// bytes than announced, or with no update begun. NULL `buf` with `len > 0`
+// is false.
+bool mg_ota_write(const void *buf, size_t len);
+
+// Finish the update. True on Linux (no-op); with the file backend, true
+// only when the announced size (and CRC, if set) matched and the image
+// replaced the target file atomically.
+bool mg_ota_end(void);
+
+// mongoose-rs extension: write firmware updates to `path` (NULL: back to
+// Mongoose's no-op). The image goes to `<path>.part` and is renamed over
+// `path` by a successful `mg_ota_end`. Without a call, the `MG_OTA_FILE`
+// environment variable names the target. Abandons an unfinished update.
+void mg_ota_set_file(const char *path);
+
+// mongoose-rs extension: the next update (file backend) must have this
+// CRC-32 (`mg_crc32(0, image, size)`) or `mg_ota_end` fails.
+void mg_ota_set_crc32(uint32_t crc32);
+
+// The device id used in OTA requests: "0" on Linux, written like
+// `mg_snprintf` (truncated, NUL-terminated; nothing when `len` is 0).
+void mg_ota_device_id(char *buf, size_t len);
+
+// Periodic OTA check: a no-op on Linux (Mongoose's `MG_OTA_URL` is NULL).
+void mg_ota_poll(struct mg_mgr *mgr);
+
+// Check `metadata_url` for a firmware update and install it: GET the URL
+// with `?arch=1&version=1.0.0&id=0&interval=60&boot=0`; the JSON reply's
+// `version`, `url` and `size` name the image; a different version is
+// downloaded (status 200 and exactly `size` bytes required) and written
+// with `mg_ota_begin/write/end`. `fn` (may be NULL) runs once: NULL on
+// success, else "Same version", "Bad metadata: <body>", "Bad HTTP
+// response: ...", "Failed to connect" or a connection error. https URLs
+// fail with "MG_OTA_TLS_CA is not configured", as in Mongoose's default build.
+void mg_ota_url_check(struct mg_mgr *mgr, const char *metadata_url, StatusFn fn_);
 
 // Set up `q` over `buf` (`size` bytes, owned by the caller; its contents
 // are not touched). The queue starts empty.
@@ -2245,6 +2366,27 @@ void mg_tls_ctx_init(struct mg_mgr *mgr);
 // Free the manager's TLS context (`mg_mgr_free` calls it). Live sessions
 // keep their configuration.
 void mg_tls_ctx_free(struct mg_mgr *mgr);
+
+// Call from `MG_EV_HTTP_HDRS` to stream the request body into `dir/name`
+// on `fs` (NULL: the POSIX filesystem) without buffering it. The
+// connection is taken over (its `fn`, `pfn` and `data` change; `fn_data`
+// stays). `fn(c, NULL)` runs once the whole body is written, or
+// `fn(c, "error")` on "bad name" (`name` fails `mg_path_is_sane`),
+// "open failed", "write error", "connection closed" or an `MG_EV_ERROR`
+// text. With `fn` NULL the reply is `200` "ok\n" or `500` "<error>\n".
+// On "bad name"/"open failed" the connection is not taken over.
+void mg_http_start_upload(struct mg_connection *c,
+                          struct mg_http_message *hm,
+                          struct mg_str name,
+                          struct mg_str dir,
+                          struct mg_fs *fs,
+                          DoneFn fn_);
+
+// Like `mg_http_start_upload`, but the body goes to `mg_ota_begin(body
+// length)` / `mg_ota_write` / `mg_ota_end` (a no-op on Linux unless the
+// file backend is enabled, see `mg_ota_set_file`). Extra errors: "ota
+// begin failed", "ota end failed".
+void mg_http_start_ota(struct mg_connection *c, struct mg_http_message *hm, DoneFn fn_);
 
 // `mg_url_port`: the explicit port or the scheme's default (host order).
 //

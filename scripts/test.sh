@@ -7,7 +7,7 @@
 #     python3-venv for Debian's python3): with apt-get,
 #     when run as root on Debian/Ubuntu; otherwise it says what to install;
 #   * the Python packages the tests use (pytest, cffi, and the independent
-#     peers websockets, wsproto and paho-mqtt): with pip into the
+#     peers websockets, wsproto, paho-mqtt and pymodbus): with pip into the
 #     Python that runs the tests; if pip refuses (an "externally managed"
 #     distribution Python), into a venv under target/py-venv, or
 #     pip --user --break-system-packages, or the distribution's python3-* packages.
@@ -57,8 +57,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- Python packages --------------------------------------------------------
-PYDEPS=(pytest cffi websockets wsproto paho-mqtt)
-PYMODS=pytest,cffi,websockets,wsproto,paho.mqtt.client
+PYDEPS=(pytest cffi websockets wsproto paho-mqtt pymodbus)
+PYMODS=pytest,cffi,websockets,wsproto,paho.mqtt.client,pymodbus
 has_deps() { "$1" -c "import $PYMODS" 2>/dev/null; }
 pip_install() {
     local py=$1

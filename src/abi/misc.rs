@@ -3,7 +3,7 @@
 //! mDNS, Modbus, JWT, RPC) and of embedded-only features (dashboard, Wi-Fi,
 //! drivers). They are declared so that programs compile and sizes match;
 //! the functions behind most of them come in later issues.
-use super::{mg_addr, mg_pfn_t, mg_str};
+use super::{mg_addr, mg_event_handler_t, mg_fs, mg_pfn_t, mg_str};
 use core::ffi::{c_char, c_int, c_void};
 
 /// Single-producer/single-consumer message ring in a caller buffer
@@ -206,12 +206,17 @@ pub struct mg_rpc {
     pub fn_data: *mut c_void,
 }
 
+/// `enum mg_val_type` (declared in the header's prologue).
+pub type mg_val_type = c_int;
+/// `enum mg_dash_op` (declared in the header's prologue).
+pub type mg_dash_op = c_int;
+
 /// Dashboard value (embedded only).
 /// cbindgen:field-names=[name, type, value, value_size]
 #[repr(C)]
 pub struct mg_field {
     pub name: *const c_char,
-    pub type_: c_int,
+    pub type_: mg_val_type,
     pub value: *mut c_void,
     pub value_size: usize,
 }
@@ -233,9 +238,9 @@ pub struct mg_dash_user {
 pub struct mg_field_set {
     pub name: *const c_char,
     pub fields: *mut mg_field,
-    pub fn_: Option<unsafe extern "C" fn(*mut mg_field_set, c_int) -> bool>,
-    pub index: *mut c_void,
-    pub get_dir: *mut c_void,
+    pub fn_: Option<unsafe extern "C" fn(mg_dash_op, *mut mg_dash_user) -> bool>,
+    pub index: *mut c_int,
+    pub get_dir: Option<unsafe extern "C" fn(*const mg_dash_user, *mut c_char, usize) -> bool>,
     pub next: *mut mg_field_set,
 }
 
@@ -244,7 +249,7 @@ pub struct mg_field_set {
 pub struct mg_dash_custom_handler {
     pub next: *mut mg_dash_custom_handler,
     pub uri_pattern: mg_str,
-    pub handler: *mut c_void,
+    pub handler: mg_event_handler_t,
     pub handler_data: *mut c_void,
 }
 
@@ -253,10 +258,10 @@ pub struct mg_dash_custom_handler {
 pub struct mg_dash {
     pub sets: *mut mg_field_set,
     pub custom_handlers: *mut mg_dash_custom_handler,
-    pub authenticate: *mut c_void,
+    pub authenticate: Option<unsafe extern "C" fn(*mut c_char, usize, *const c_char) -> c_int>,
     pub session_auto_expiration_seconds: c_int,
     pub guest: *mut mg_dash_user,
-    pub upload_fs: *mut c_void,
+    pub upload_fs: *mut mg_fs,
 }
 
 /// Wi-Fi configuration (embedded only).

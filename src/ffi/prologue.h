@@ -211,6 +211,10 @@
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
+/* Dashboard enums, as Mongoose declares them (real enumerators, so C++
+   code can initialise enum-typed fields with them). */
+enum mg_val_type { MG_VAL_INT, MG_VAL_UINT64, MG_VAL_BOOL, MG_VAL_DBL, MG_VAL_STR, MG_VAL_RAW };
+enum mg_dash_op { MG_DASH_READ, MG_DASH_WRITE, MG_DASH_DELETE, MG_DASH_ADD };
 #define MG_DASH_MAX_USER_NAME 32
 #define MG_DASH_ADD_FIELD_SET(dash_, set_) \
   do {                                     \

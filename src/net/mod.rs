@@ -12,13 +12,17 @@ pub mod conn;
 pub mod dns;
 pub mod fs;
 pub mod http;
+pub mod internals;
 pub mod io;
 pub mod mgr;
+pub mod modbus;
 pub mod mqtt;
+pub mod ota_check;
 pub mod shutdown;
 pub mod sntp;
 pub mod timer;
 pub mod tls;
+pub mod upload;
 pub mod wakeup;
 pub mod ws;
 
