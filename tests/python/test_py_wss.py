@@ -28,6 +28,9 @@ from mongoose_rs import (
     MG_EV_TLS_HS,
     MG_EV_WS_MSG,
     MG_EV_WS_OPEN,
+    WEBSOCKET_OP_BINARY,
+    WEBSOCKET_OP_CLOSE,
+    WEBSOCKET_OP_TEXT,
     Manager,
 )
 
@@ -103,6 +106,27 @@ def test_websockets_client_against_our_wss_server(mgr, pki):
     assert log == ["hs", ("open", True, True)]
 
 
+def test_websockets_client_pipelined_over_wss(mgr, pki):
+    """All 1,000 messages sent without waiting for echoes (a sender thread):
+    the echoes pile up behind TLS back-pressure and all come back in order."""
+    log = []
+    port = wss_echo_server(mgr, pki, log)
+    msgs = messages(13)
+
+    def client():
+        url = f"wss://127.0.0.1:{port}/ws"
+        # An IP address: no SNI; the certificate names 127.0.0.1 too.
+        with websockets_client.connect(url, ssl=client_ctx(pki), compression=None, max_size=None) as ws:
+            sender = Bg(lambda: [ws.send(m) for m in msgs] and None)
+            got = [ws.recv() for _ in msgs]
+            sender.result()
+        return got
+
+    got = serve_while(mgr, client, timeout=180)
+    assert len(got) == N and got == msgs
+    assert log == ["hs", ("open", True, True)]
+
+
 class TlsClient(OurClient):
     """OurClient with mg_tls_init on MG_EV_CONNECT (verifying the server
     with the test's certificate as CA)."""
@@ -144,6 +168,45 @@ def test_our_wss_client_against_websockets_tls_server(mgr, pki):
     assert (cl.status, cl.hs) == (101, 1)
     assert len(cl.got) == N and cl.got == msgs
     assert cl.events == [("ctl", None)]  # the server's answer to our CLOSE
+
+
+class BurstClient(TlsClient):
+    """Queues every message on MG_EV_WS_OPEN (about 5.7 MB in c->send,
+    drained through TLS as the socket allows), then the CLOSE once all
+    echoes are in."""
+
+    def handler(self, conn, ev, data):
+        if ev == MG_EV_WS_OPEN:
+            self.status = data.status()
+            for m in self.msgs:
+                conn.ws_send(m, WEBSOCKET_OP_TEXT if isinstance(m, str) else WEBSOCKET_OP_BINARY)
+        elif ev == MG_EV_WS_MSG:
+            op = data.flags & 0x0F
+            self.got.append(data.text if op == WEBSOCKET_OP_TEXT else data.data)
+            if len(self.got) == len(self.msgs):
+                conn.ws_send(b"\x03\xe8", WEBSOCKET_OP_CLOSE)
+        else:
+            super().handler(conn, ev, data)
+
+
+def test_our_wss_client_burst_against_websockets_tls_server(mgr, pki):
+    def handler(ws):
+        for m in ws:
+            ws.send(m)
+
+    server = websockets_server.serve(handler, "127.0.0.1", 0, ssl=server_ctx(pki), compression=None, max_size=None)
+    port = server.socket.getsockname()[1]
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        cl = BurstClient(mgr, f"wss://localhost:{port}/echo", messages(14), pki)
+        poll_until(mgr, lambda: cl.closed, timeout=180, step_ms=1)
+    finally:
+        server.shutdown()
+        t.join(timeout=10)
+    assert (cl.status, cl.hs) == (101, 1)
+    assert len(cl.got) == N and cl.got == cl.msgs
+    assert cl.events == [("ctl", None)]
 
 
 def test_our_wss_client_fails_on_wrong_name(mgr, pki):
