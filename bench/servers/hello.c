@@ -1,14 +1,23 @@
 // mongoose-rs benchmark server.
-//   hello URL [ROOT]
+//   hello URL [ROOT [CERT KEY]]
+// With CERT and KEY (PEM files) and an https:// URL it serves TLS
+// (bench/tls_bench.py).
 // GET /  -> 200 "hello\n" (6-byte body, same as the civetweb and nginx peers)
 // other  -> mg_http_serve_dir(ROOT) (the 1 MB static-file scenario)
 // Prints "listening on http://IP:PORT"; SIGTERM/SIGINT stop it.
 #include "mongoose.h"
 
 static const char *s_root = ".";
+static struct mg_str s_cert, s_key;
 
 static void fn(struct mg_connection *c, int ev, void *ev_data) {
-  if (ev == MG_EV_HTTP_MSG) {
+  if (ev == MG_EV_ACCEPT && c->is_tls) {
+    struct mg_tls_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.cert = s_cert;
+    opts.key = s_key;
+    mg_tls_init(c, &opts);
+  } else if (ev == MG_EV_HTTP_MSG) {
     struct mg_http_message *hm = (struct mg_http_message *) ev_data;
     if (hm->uri.len == 1 && hm->uri.buf[0] == '/') {
       mg_http_reply(c, 200, "Content-Type: text/plain\r\n", "hello\n");
@@ -27,6 +36,14 @@ int main(int argc, char *argv[]) {
   struct mg_connection *lsn;
   char addr[64];
   if (argc > 2) s_root = argv[2];
+  if (argc > 4) {
+    s_cert = mg_file_read(&mg_fs_posix, argv[3]);
+    s_key = mg_file_read(&mg_fs_posix, argv[4]);
+    if (s_cert.buf == NULL || s_key.buf == NULL) {
+      fprintf(stderr, "cannot read %s or %s\n", argv[3], argv[4]);
+      return 1;
+    }
+  }
   mg_log_set(MG_LL_ERROR);
   mg_mgr_init(&mgr);
   if ((lsn = mg_http_listen(&mgr, url, fn, NULL)) == NULL) {
@@ -34,10 +51,12 @@ int main(int argc, char *argv[]) {
     return 1;
   }
   mg_snprintf(addr, sizeof(addr), "%M", mg_print_ip_port, &lsn->loc);
-  printf("listening on http://%s\n", addr);
+  printf("listening on %s://%s\n", mg_url_is_ssl(url) ? "https" : "http", addr);
   fflush(stdout);
   mg_mgr_shutdown_on_signals(&mgr, 1000);
   while (!mg_mgr_is_done(&mgr)) mg_mgr_poll(&mgr, 1000);
   mg_mgr_free(&mgr);
+  mg_free((void *) s_cert.buf);
+  mg_free((void *) s_key.buf);
   return 0;
 }

@@ -7,8 +7,10 @@
 //   make run                                   https://127.0.0.1:8443
 //   make run ARGS="https://127.0.0.1:0 cert.pem key.pem"
 //   curl --cacert cert.pem https://localhost:8443/
-// Routes: GET / "Hello over TLS (TLSv1.x)!\n"; anything else 404.
-// Ctrl+C or SIGTERM stops it gracefully (close_notify on every connection).
+// Routes: GET / "Hello over TLS!\n"; /websocket upgrades to a WebSocket
+// that echoes every message (wss://localhost:8443/websocket); anything else
+// 404. Ctrl+C or SIGTERM stops it gracefully: WebSocket clients get a CLOSE
+// 1001, then every connection a TLS close_notify.
 #include "mongoose.h"
 
 static struct mg_str s_cert, s_key;
@@ -22,12 +24,17 @@ static void fn(struct mg_connection *c, int ev, void *ev_data) {
     mg_tls_init(c, &opts);
   } else if (ev == MG_EV_HTTP_MSG) {
     struct mg_http_message *hm = (struct mg_http_message *) ev_data;
-    if (mg_match(hm->uri, mg_str("/"), NULL)) {
+    if (mg_match(hm->uri, mg_str("/websocket"), NULL)) {
+      mg_ws_upgrade(c, hm, NULL);  // same TLS session, now WebSocket frames
+    } else if (mg_match(hm->uri, mg_str("/"), NULL)) {
       mg_http_reply(c, 200, "Content-Type: text/plain\r\n",
                     "Hello over %s!\n", c->is_tls ? "TLS" : "plain HTTP");
     } else {
       mg_http_reply(c, 404, "Content-Type: text/plain\r\n", "Not found\n");
     }
+  } else if (ev == MG_EV_WS_MSG) {
+    struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
+    mg_ws_send(c, wm->data.buf, wm->data.len, wm->flags & 0x0f);
   } else if (ev == MG_EV_ERROR) {
     fprintf(stderr, "connection %lu: %s\n", c->id, (char *) ev_data);
   }

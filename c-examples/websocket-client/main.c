@@ -2,8 +2,11 @@
 // every message received (one per line), and close once the server has
 // echoed them all and sent at least PUSHES other messages.
 //   make run ARGS="ws://127.0.0.1:8000/websocket hello world"
-// Environment: PUSHES (default 0). Exit status: 0 after a clean close
-// handshake, 1 on error or timeout (10 s).
+//   make run ARGS="wss://localhost:8443/websocket hi"   (TLS; CA=cert.pem
+//                                        verifies the server, else no check)
+// Environment: PUSHES (default 0), CA (file with the CA certificate for
+// wss:// URLs). Exit status: 0 after a clean close handshake, 1 on error or
+// timeout (10 s).
 #include "mongoose.h"
 
 struct state {
@@ -12,9 +15,18 @@ struct state {
   bool closed, close_seen, failed;
 };
 
+static struct mg_str s_ca;  // CA certificate(s) for wss:// URLs
+
 static void fn(struct mg_connection *c, int ev, void *ev_data) {
   struct state *s = (struct state *) c->fn_data;
-  if (ev == MG_EV_WS_OPEN) {
+  if (ev == MG_EV_CONNECT && c->is_tls) {  // is_tls: a wss:// URL
+    const char *url = (const char *) c->mgr->userdata;
+    struct mg_tls_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.ca = s_ca;  // empty: the server is not verified
+    opts.name = mg_url_host(url);
+    mg_tls_init(c, &opts);
+  } else if (ev == MG_EV_WS_OPEN) {
     int i;
     for (i = 0; i < s->argc; i++) {
       mg_ws_send(c, s->argv[i], strlen(s->argv[i]), WEBSOCKET_OP_TEXT);
@@ -23,6 +35,7 @@ static void fn(struct mg_connection *c, int ev, void *ev_data) {
     struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
     int i, echo = 0;
     printf("%.*s\n", (int) wm->data.len, wm->data.buf);
+    fflush(stdout);  // a pipe: the reader sees each message as it comes
     for (i = s->echoes; i < s->argc && !echo; i++) {
       echo = strlen(s->argv[i]) == wm->data.len &&
              memcmp(s->argv[i], wm->data.buf, wm->data.len) == 0;
@@ -48,7 +61,7 @@ static void fn(struct mg_connection *c, int ev, void *ev_data) {
 
 int main(int argc, char *argv[]) {
   const char *url = argc > 1 ? argv[1] : "ws://127.0.0.1:8000/websocket";
-  const char *pushes = getenv("PUSHES");
+  const char *pushes = getenv("PUSHES"), *ca = getenv("CA");
   struct state s;
   struct mg_mgr mgr;
   uint64_t deadline;
@@ -57,7 +70,12 @@ int main(int argc, char *argv[]) {
   s.argv = argv + 2;
   s.want_others = pushes ? atoi(pushes) : 0;
   mg_log_set(MG_LL_ERROR);
+  if (ca != NULL && (s_ca = mg_file_read(&mg_fs_posix, ca)).buf == NULL) {
+    fprintf(stderr, "cannot read %s\n", ca);
+    return 1;
+  }
   mg_mgr_init(&mgr);
+  mgr.userdata = (void *) url;
   if (mg_ws_connect(&mgr, url, fn, &s, NULL) == NULL) {
     fprintf(stderr, "cannot connect to %s\n", url);
     return 1;
@@ -65,6 +83,7 @@ int main(int argc, char *argv[]) {
   deadline = mg_millis() + 10000;
   while (!s.closed && mg_millis() < deadline) mg_mgr_poll(&mgr, 50);
   mg_mgr_free(&mgr);
+  mg_free((void *) s_ca.buf);
   if (!s.closed) fprintf(stderr, "timeout\n");
   return s.closed && s.close_seen && !s.failed ? 0 : 1;
 }

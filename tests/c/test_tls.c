@@ -3,7 +3,8 @@
 // in clear, a client whose peer is not TLS, the usual
 // "if (mg_url_is_ssl(url)) mg_tls_init(...)" program over http://, the
 // https:// hint without mg_tls_init, and the internal entry points on a
-// connection without TLS. (Interop with curl, openssl, Python: tests/tls.rs.)
+// connection without TLS, and WebSocket over TLS with a graceful
+// shutdown. (Interop with curl, openssl, Python: tests/tls.rs.)
 #include "test.h"
 
 // Self-signed (CA:FALSE) P-256 certificate for localhost and 127.0.0.1,
@@ -406,6 +407,108 @@ static void test_round_trip(int verify) {
   mg_mgr_free(&mgr);
 }
 
+// WebSocket over TLS in one manager: our https server upgrades /ws and
+// echoes; our wss:// client (mg_tls_init on MG_EV_CONNECT) sends a small
+// and a 70,000-byte message, then the manager shuts down with both
+// WebSockets open: each side sends a CLOSE 1001 (encrypted), takes the
+// other's CLOSE, ends TLS with close_notify, and the manager is done long
+// before the grace period, without an error.
+static struct {
+  int srv_open, cli_open, cli_hs, echoes, big_ok, errors, srv_close_1001,
+      cli_close_1001, srv_closed, cli_closed;
+} s_wss;
+static char s_big[70000];
+
+static int is_close_1001(void *ev_data) {
+  struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
+  return (wm->flags & 0x0f) == WEBSOCKET_OP_CLOSE && wm->data.len == 2 &&
+         (unsigned char) wm->data.buf[0] == 0x03 &&
+         (unsigned char) wm->data.buf[1] == 0xe9;
+}
+
+static void wss_srv(struct mg_connection *c, int ev, void *ev_data) {
+  if (c->is_listening) return;
+  if (ev == MG_EV_ACCEPT) {
+    struct mg_tls_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.cert = mg_str(s_cert);
+    opts.key = mg_str(s_key);
+    mg_tls_init(c, &opts);
+  } else if (ev == MG_EV_HTTP_MSG) {
+    mg_ws_upgrade(c, (struct mg_http_message *) ev_data, NULL);
+  } else if (ev == MG_EV_WS_OPEN) {
+    s_wss.srv_open = c->is_tls && c->is_websocket;
+  } else if (ev == MG_EV_WS_MSG) {
+    struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
+    mg_ws_send(c, wm->data.buf, wm->data.len, wm->flags & 0x0f);
+  } else if (ev == MG_EV_WS_CTL) {
+    s_wss.srv_close_1001 += is_close_1001(ev_data);
+  } else if (ev == MG_EV_ERROR) {
+    s_wss.errors++;
+  } else if (ev == MG_EV_CLOSE) {
+    s_wss.srv_closed++;
+  }
+}
+
+static void wss_cli(struct mg_connection *c, int ev, void *ev_data) {
+  if (ev == MG_EV_CONNECT) {
+    struct mg_tls_opts opts;
+    ASSERT(c->is_tls == 1);  // the wss:// hint
+    memset(&opts, 0, sizeof(opts));
+    opts.ca = mg_str(s_cert);
+    opts.name = mg_str("localhost");
+    mg_tls_init(c, &opts);
+  } else if (ev == MG_EV_TLS_HS) {
+    s_wss.cli_hs++;
+  } else if (ev == MG_EV_WS_OPEN) {
+    s_wss.cli_open = c->is_tls && c->is_websocket && !c->is_tls_hs;
+    mg_ws_send(c, "hello", 5, WEBSOCKET_OP_TEXT);
+    mg_ws_send(c, s_big, sizeof(s_big), WEBSOCKET_OP_BINARY);
+  } else if (ev == MG_EV_WS_MSG) {
+    struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
+    if (s_wss.echoes == 0) ASSERT_MEM(wm->data.buf, wm->data.len, "hello");
+    if (s_wss.echoes == 1) {
+      s_wss.big_ok = wm->data.len == sizeof(s_big) &&
+                     memcmp(wm->data.buf, s_big, sizeof(s_big)) == 0;
+    }
+    s_wss.echoes++;
+  } else if (ev == MG_EV_WS_CTL) {
+    s_wss.cli_close_1001 += is_close_1001(ev_data);
+  } else if (ev == MG_EV_ERROR) {
+    s_wss.errors++;
+  } else if (ev == MG_EV_CLOSE) {
+    s_wss.cli_closed++;
+  }
+}
+
+static void test_wss_round_trip_and_shutdown(void) {
+  struct mg_mgr mgr;
+  struct mg_connection *lsn;
+  char url[64];
+  uint64_t t0;
+  size_t i;
+  memset(&s_wss, 0, sizeof(s_wss));
+  for (i = 0; i < sizeof(s_big); i++) s_big[i] = (char) (i * 7 + (i >> 8));
+  mg_mgr_init(&mgr);
+  lsn = mg_http_listen(&mgr, "https://127.0.0.1:0", wss_srv, NULL);
+  ASSERT(lsn != NULL);
+  if (lsn == NULL) return;
+  snprintf(url, sizeof(url), "wss://localhost:%d/ws", (int) mg_ntohs(lsn->loc.port));
+  ASSERT(mg_ws_connect(&mgr, url, wss_cli, NULL, NULL) != NULL);
+  POLL_UNTIL(&mgr, s_wss.echoes == 2 || s_wss.errors, 5000);
+  ASSERT(s_wss.srv_open == 1 && s_wss.cli_open == 1 && s_wss.cli_hs == 1);
+  ASSERT(s_wss.echoes == 2 && s_wss.big_ok == 1);
+  t0 = mg_millis();
+  mg_mgr_shutdown(&mgr, 5000);
+  POLL_UNTIL(&mgr, mg_mgr_is_done(&mgr), 6000);
+  ASSERT(mg_mgr_is_done(&mgr));
+  ASSERT(mg_millis() - t0 < 4000);
+  ASSERT(s_wss.srv_close_1001 == 1 && s_wss.cli_close_1001 == 1);
+  ASSERT(s_wss.srv_closed == 1 && s_wss.cli_closed == 1);
+  ASSERT(s_wss.errors == 0);
+  mg_mgr_free(&mgr);
+}
+
 int main(void) {
   mg_log_set(MG_LL_NONE);
   server_case("tcp://127.0.0.1:0", 0, 0);
@@ -418,5 +521,6 @@ int main(void) {
   test_usual_pattern_over_http();
   test_https_hint_without_init();
   test_noops();
+  test_wss_round_trip_and_shutdown();
   TEST_DONE();
 }
