@@ -9,6 +9,7 @@ pub mod hash;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod mdns;
 pub mod mqtt;
 pub mod queue;
 pub mod rpc;

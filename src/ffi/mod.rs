@@ -12,6 +12,7 @@ pub mod iobuf;
 pub mod json;
 pub mod jwt;
 pub mod log;
+pub mod mdns;
 pub mod mem;
 pub mod mqtt;
 pub mod net;

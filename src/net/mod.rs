@@ -13,6 +13,7 @@ pub mod dns;
 pub mod fs;
 pub mod http;
 pub mod io;
+pub mod mdns;
 pub mod mgr;
 pub mod mqtt;
 pub mod shutdown;
