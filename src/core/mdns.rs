@@ -270,7 +270,8 @@ mod tests {
     const PTR: &str = "000084000000000100000003055f68747470045f746370056c6f63616c00000c000100000078000a076465766e616d65c00cc02800210001000000780010000000001f90076465766e616d65c017c0280010000100000078000a05613d623d63036b3d76c044000100010000007800040a010203";
     const SRV: &str = "000084000000000100000001055f68747470045f746370056c6f63616c0000210001000000780010000000001f90076465766e616d65c017c02e000100010000007800040a010203";
     const TXT: &str = "000084000000000100000000055f68747470045f746370056c6f63616c000010000100000078000a05613d623d63036b3d76";
-    const UNICAST_A: &str = "123484000000000100000000076465766e616d65056c6f63616c00000100010000007800040a010203";
+    const UNICAST_A: &str =
+        "123484000000000100000000076465766e616d65056c6f63616c00000100010000007800040a010203";
 
     fn q(name: &str, t: u16, class: u16) -> Question {
         let mut p = query(name.as_bytes(), t).unwrap();
@@ -282,12 +283,19 @@ mod tests {
     }
 
     fn ans() -> Answer<'static> {
-        Answer { respname: b"devname", ip: [10, 1, 2, 3], sd: Some((b"_http._tcp", b"\x05a=b=c\x03k=v", 8080)) }
+        Answer {
+            respname: b"devname",
+            ip: [10, 1, 2, 3],
+            sd: Some((b"_http._tcp", b"\x05a=b=c\x03k=v", 8080)),
+        }
     }
 
     #[test]
     fn query_bytes() {
-        assert_eq!(query(b"devname.local", 1).unwrap(), hex("000000000001000000000000076465766e616d65056c6f63616c0000010001"));
+        assert_eq!(
+            query(b"devname.local", 1).unwrap(),
+            hex("000000000001000000000000076465766e616d65056c6f63616c0000010001")
+        );
         assert_eq!(query(b"devname", 1).unwrap(), hex("000000000001000000000000076465766e616d650000010001"));
         assert!(query(&[b'x'; 64], 1).is_none());
     }
@@ -295,7 +303,10 @@ mod tests {
     #[test]
     fn questions() {
         let x = q("myhost.local", 1, 1);
-        assert_eq!((x.txid, x.rr, x.reqname.as_slice()), (0x1234, Rr { nlen: 14, atype: 1, aclass: 1, alen: 0 }, &b"myhost"[..]));
+        assert_eq!(
+            (x.txid, x.rr, x.reqname.as_slice()),
+            (0x1234, Rr { nlen: 14, atype: 1, aclass: 1, alen: 0 }, &b"myhost"[..])
+        );
         assert!(!x.is_unicast && !x.is_listing);
         let x = q("devname.local", 1, 0x8001);
         assert!(x.is_unicast);
@@ -327,16 +338,28 @@ mod tests {
     #[test]
     fn responses() {
         let r = parse_response(&hex(A)).unwrap();
-        assert_eq!((r.rr, r.name.as_slice(), r.ip), (Rr { nlen: 15, atype: 1, aclass: 1, alen: 4 }, &b"devname.local"[..], [10, 1, 2, 3]));
+        assert_eq!(
+            (r.rr, r.name.as_slice(), r.ip),
+            (Rr { nlen: 15, atype: 1, aclass: 1, alen: 4 }, &b"devname.local"[..], [10, 1, 2, 3])
+        );
         let p = hex(PTR);
         let r = parse_response(&p).unwrap();
-        assert_eq!((r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip), (&b"devname.local"[..], &b"_http._tcp"[..], 8080, [10, 1, 2, 3]));
+        assert_eq!(
+            (r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip),
+            (&b"devname.local"[..], &b"_http._tcp"[..], 8080, [10, 1, 2, 3])
+        );
         let (o, l) = r.txt.unwrap();
         assert_eq!(&p[o..o + l], b"\x05a=b=c\x03k=v");
         let r = parse_response(&hex(SRV)).unwrap();
-        assert_eq!((r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip, r.txt), (&b"_http"[..], &b"_tcp"[..], 8080, [10, 1, 2, 3], None));
+        assert_eq!(
+            (r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip, r.txt),
+            (&b"_http"[..], &b"_tcp"[..], 8080, [10, 1, 2, 3], None)
+        );
         let r = parse_response(&hex(TXT)).unwrap();
-        assert_eq!((r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip), (&b"_http"[..], &b"_tcp"[..], 0, [0; 4]));
+        assert_eq!(
+            (r.name.as_slice(), r.srvcproto.as_slice(), r.port, r.ip),
+            (&b"_http"[..], &b"_tcp"[..], 0, [0; 4])
+        );
         assert!(r.txt.is_some());
         // Cache-flush class is reported as sent; answers after an echoed
         // question are not read.
