@@ -327,6 +327,86 @@ fn query_gets_answers() {
     teardown(e);
 }
 
+#[derive(Default)]
+struct ConnLog {
+    events: Vec<c_int>,
+    error: String,
+    rem: Option<([u8; 4], u16)>,
+    at_error: Option<Instant>,
+}
+
+unsafe extern "C" fn on_conn(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
+    // SAFETY: fn_data is the live ConnLog; ERROR carries a C string.
+    unsafe {
+        let log = &mut *((*c).fn_data as *mut ConnLog);
+        match ev {
+            MG_EV_POLL => return,
+            MG_EV_ERROR => {
+                log.error =
+                    std::ffi::CStr::from_ptr(ev_data as *const std::ffi::c_char).to_string_lossy().into();
+                log.at_error = Some(Instant::now());
+            }
+            MG_EV_CONNECT => {
+                let r = (*c).rem;
+                log.rem = Some((r.ip()[..4].try_into().unwrap(), u16::from_be(r.port)));
+            }
+            _ => {}
+        }
+        log.events.push(ev);
+    }
+}
+
+fn connect_resolves_local_names() {
+    let mut e = setup();
+    // SAFETY: plain-data union write.
+    unsafe { e.st.addr.addr.ip[..4].copy_from_slice(&[127, 0, 0, 1]) };
+    let mut log = Box::<ConnLog>::default();
+    let url = CString::new("udp://devname.local:1234").unwrap();
+    // SAFETY: live manager; `log` outlives the connection.
+    let c = unsafe {
+        mg_connect(&mut *e.mgr, url.as_ptr(), Some(on_conn), &mut *log as *mut ConnLog as *mut c_void)
+    };
+    assert!(!c.is_null());
+    // The lookup is an ordinary A question from the mDNS socket.
+    assert_eq!(e.next_packet(true, &[]).0, hex(QUERY_A));
+    e.poll_until("the connection", |_| log.events.contains(&MG_EV_CONNECT));
+    assert_eq!(log.events, vec![MG_EV_OPEN, MG_EV_RESOLVE, MG_EV_CONNECT]);
+    assert_eq!(log.rem, Some(([127, 0, 0, 1], 1234)));
+    // The answer event that resolved it carries the connection's port.
+    e.poll_until("the A response", |e| !e.st.resps.is_empty());
+    assert_eq!((e.st.resps[0].ip, e.st.resps[0].port), ([127, 0, 0, 1], 1234));
+
+    // Nobody answers: "mDNS timeout" after 500 ms.
+    e.st.answer = false;
+    let mut log2 = Box::<ConnLog>::default();
+    let url = CString::new("udp://nobody.local:1").unwrap();
+    let start = Instant::now();
+    // SAFETY: as above.
+    let c2 = unsafe {
+        mg_connect(&mut *e.mgr, url.as_ptr(), Some(on_conn), &mut *log2 as *mut ConnLog as *mut c_void)
+    };
+    assert!(!c2.is_null());
+    e.poll_until("the timeout", |_| log2.events.contains(&MG_EV_CLOSE));
+    assert_eq!(log2.events, vec![MG_EV_OPEN, MG_EV_ERROR, MG_EV_CLOSE]);
+    assert_eq!(log2.error, "mDNS timeout");
+    let waited = log2.at_error.unwrap() - start;
+    assert!(waited >= Duration::from_millis(500) && waited < Duration::from_millis(1500), "{waited:?}");
+
+    // A cancelled lookup never completes nor fails.
+    let mut log3 = Box::<ConnLog>::default();
+    let url = CString::new("udp://late.local:1").unwrap();
+    // SAFETY: as above.
+    let c3 = unsafe {
+        mg_connect(&mut *e.mgr, url.as_ptr(), Some(on_conn), &mut *log3 as *mut ConnLog as *mut c_void)
+    };
+    // SAFETY: live connection.
+    unsafe { mg_resolve_cancel(c3) };
+    let until = Instant::now() + Duration::from_millis(700);
+    e.poll_until("700 ms", |_| Instant::now() >= until);
+    assert_eq!(log3.events, vec![MG_EV_OPEN]);
+    teardown(e);
+}
+
 fn teardown(mut e: Env) {
     // SAFETY: initialised manager; closing clears mgr->mdns.
     unsafe { mg_mgr_free(&mut *e.mgr) };
@@ -343,6 +423,7 @@ fn mdns_on_private_loopback() {
     if std::env::var_os(NS_ENV).is_some() {
         responder_answers_hand_built_queries();
         query_gets_answers();
+        connect_resolves_local_names();
         return;
     }
     if !permitted() {

@@ -4,6 +4,11 @@
 //! the sender for a QU question). An answer fires MG_EV_MDNS_RESP. Either
 //! way the datagram is consumed, so the program's MG_EV_READ sees an empty
 //! `recv`, as with Mongoose.
+//!
+//! `.local` host names in `mg_connect` are resolved here when the manager
+//! has an mDNS connection: an A question goes out, the first A answer for
+//! the name connects, and 500 ms without one fails with "mDNS timeout".
+//! The pending lookups live behind `mgr->active_mdns_requests`.
 use super::{call, io, send};
 use crate::abi::*;
 use crate::core::mdns;
@@ -13,6 +18,118 @@ use core::ptr;
 /// The mDNS group and port.
 const GROUP: [u8; 4] = [224, 0, 0, 251];
 const PORT: u16 = 5353;
+/// How long a `.local` lookup waits for its answer.
+const RESOLVE_TIMEOUT_MS: u64 = 500;
+
+/// A connection waiting for the address of `name`.
+struct Pending {
+    id: libc::c_ulong,
+    name: Vec<u8>,
+    deadline: u64,
+}
+
+/// The manager's pending lookups, created on first use.
+///
+/// # Safety
+/// `mgr` initialised; the list is only touched from the loop's thread.
+unsafe fn pending<'a>(mgr: *mut mg_mgr) -> &'a mut Vec<Pending> {
+    // SAFETY: the pointer is NULL or a Box<Vec<Pending>> we leaked below.
+    unsafe {
+        if (*mgr).active_mdns_requests.is_null() {
+            (*mgr).active_mdns_requests = Box::into_raw(Box::<Vec<Pending>>::default()) as *mut c_void;
+        }
+        &mut *((*mgr).active_mdns_requests as *mut Vec<Pending>)
+    }
+}
+
+/// Start resolving `host` over mDNS if it is a `.local` name and the
+/// manager has an mDNS connection; false leaves it to the system resolver.
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn resolve(c: *mut mg_connection, host: &[u8]) -> bool {
+    // SAFETY: `c` live, its manager initialised.
+    unsafe {
+        let mgr = (*c).mgr;
+        if mgr.is_null() || (*mgr).mdns.is_null() || !host.to_ascii_lowercase().ends_with(b".local") {
+            return false;
+        }
+        (*c).set_flag(FLAG_IS_RESOLVING, true);
+        let deadline = super::millis() + RESOLVE_TIMEOUT_MS;
+        pending(mgr).push(Pending { id: (*c).id, name: host.to_vec(), deadline });
+        query((*mgr).mdns, host, crate::core::dns::RTYPE_A);
+        true
+    }
+}
+
+/// `mg_resolve_cancel`: forget `c`'s lookup.
+///
+/// # Safety
+/// `c` live.
+pub unsafe fn cancel(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        let mgr = (*c).mgr;
+        if !mgr.is_null() && !(*mgr).active_mdns_requests.is_null() {
+            let id = (*c).id;
+            pending(mgr).retain(|p| p.id != id);
+        }
+    }
+}
+
+/// Fail the lookups that are past `now` (all of them when `now` is None).
+///
+/// # Safety
+/// `mgr` initialised.
+unsafe fn expire(mgr: *mut mg_mgr, now: Option<u64>) {
+    // SAFETY: `mgr` initialised; connections are looked up by id.
+    unsafe {
+        if (*mgr).active_mdns_requests.is_null() {
+            return;
+        }
+        let list = pending(mgr);
+        let late = |p: &Pending| now.is_none_or(|t| t >= p.deadline);
+        let ids: Vec<_> = list.iter().filter(|p| late(p)).map(|p| p.id).collect();
+        list.retain(|p| !late(p));
+        let mp = super::mgr::manager(mgr);
+        for id in ids {
+            if let Some(&c) = (*mp).ids.get(&id) {
+                (*c).set_flag(FLAG_IS_RESOLVING, false);
+                super::error(c, "mDNS timeout");
+            }
+        }
+    }
+}
+
+/// Connect the connections waiting for `name`; returns the port of the
+/// last one (network order), which Mongoose reports in the answer event.
+///
+/// # Safety
+/// `mgr` initialised.
+unsafe fn resolved(mgr: *mut mg_mgr, name: &[u8], ip: [u8; 4]) -> Option<u16> {
+    // SAFETY: `mgr` initialised; connections are looked up by id.
+    unsafe {
+        if (*mgr).active_mdns_requests.is_null() {
+            return None;
+        }
+        let list = pending(mgr);
+        let ids: Vec<_> = list.iter().filter(|p| p.name.eq_ignore_ascii_case(name)).map(|p| p.id).collect();
+        list.retain(|p| !p.name.eq_ignore_ascii_case(name));
+        let mp = super::mgr::manager(mgr);
+        let mut port = None;
+        for id in ids {
+            let Some(&c) = (*mp).ids.get(&id) else { continue };
+            (*c).set_flag(FLAG_IS_RESOLVING, false);
+            let mut a = mg_addr::default();
+            a.addr.ip[..4].copy_from_slice(&ip);
+            a.port = (*c).rem.port;
+            port = Some(a.port);
+            (*c).rem = a;
+            super::connect_resolved(c);
+        }
+        port
+    }
+}
 
 fn group_addr() -> mg_addr {
     let mut a = mg_addr::default();
@@ -89,10 +206,24 @@ pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut
                 }
                 (*c).recv.len = 0;
             }
+            MG_EV_POLL => {
+                let mgr = (*c).mgr;
+                if !mgr.is_null() && (*mgr).mdns == c {
+                    let now = if ev_data.is_null() { super::millis() } else { *(ev_data as *const u64) };
+                    expire(mgr, Some(now));
+                }
+            }
             MG_EV_CLOSE => {
                 let mgr = (*c).mgr;
                 if !mgr.is_null() && (*mgr).mdns == c {
                     (*mgr).mdns = ptr::null_mut();
+                    // Nothing can answer now: fail the waiting lookups.
+                    expire(mgr, None);
+                    let list = (*mgr).active_mdns_requests as *mut Vec<Pending>;
+                    if !list.is_null() {
+                        drop(Box::from_raw(list));
+                    }
+                    (*mgr).active_mdns_requests = ptr::null_mut();
                 }
             }
             _ => {}
@@ -153,6 +284,12 @@ unsafe fn response(c: *mut mg_connection, pkt: &[u8], r: &mdns::Response) {
     // SAFETY: plain-data union write.
     unsafe { addr.addr.ip[..4].copy_from_slice(&r.ip) };
     addr.port = r.port.to_be();
+    if r.rr.atype == crate::core::dns::RTYPE_A {
+        // SAFETY: `c` live, its manager initialised.
+        if let Some(port) = unsafe { resolved((*c).mgr, &r.name, r.ip) } {
+            addr.port = port;
+        }
+    }
     let txt = match r.txt {
         Some((o, l)) => mg_str::from_slice(&pkt[o..o + l]),
         None => mg_str::NULL,

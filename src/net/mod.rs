@@ -260,6 +260,9 @@ pub unsafe fn resolve(c: *mut mg_connection, url: &[u8]) {
             connect_resolved(c);
             return;
         }
+        if mdns::resolve(c, host) {
+            return;
+        }
         let mgr = (*c).mgr;
         let mp = mgr::manager(mgr);
         if mp.is_null() {
