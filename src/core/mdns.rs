@@ -84,7 +84,8 @@ pub fn parse_question(b: &[u8]) -> Option<Question> {
 /// What the program filled in to answer.
 #[derive(Clone, Default, PartialEq, Eq, Debug)]
 pub struct Answer<'a> {
-    /// Host (instance) name, without `.local`.
+    /// Host (instance) name, without `.local`; written as one label (at
+    /// most 63 bytes), even if it holds dots.
     pub respname: &'a [u8],
     /// IPv4 address for A records (zeros when the program gave none).
     pub ip: [u8; 4],
@@ -119,7 +120,9 @@ pub fn answer(q: &Question, a: &Answer) -> Option<Vec<u8>> {
     let arcount_at = 11;
     let host_len = a.respname.len() + 1; // its label, before a pointer
     if q.rr.atype == RTYPE_A {
-        put_labels(&mut p, a.respname)?;
+        // The name is one label, dots and all, as Mongoose writes it.
+        p.push(a.respname.len() as u8);
+        p.extend_from_slice(a.respname);
         put_name(&mut p, b"local")?;
         put_rr(&mut p, RTYPE_A, 4);
         p.extend_from_slice(&a.ip);
@@ -329,6 +332,9 @@ mod tests {
         assert_eq!(answer(&q("devname._http._tcp.local", 33, 1), &ans()).unwrap(), hex(SRV));
         assert_eq!(answer(&q("devname._http._tcp.local", 16, 1), &ans()).unwrap(), hex(TXT));
         assert!(answer(&q("_services._dns-sd._udp.local", 12, 1), &ans()).is_none());
+        let dotted = Answer { respname: b"dev.name", ..ans() };
+        let want = "000084000000000100000000086465762e6e616d65056c6f63616c00000100010000007800040a010203";
+        assert_eq!(answer(&q("x.local", 1, 1), &dotted).unwrap(), hex(want));
         let no_sd = Answer { sd: None, ..ans() };
         assert!(answer(&q("_http._tcp.local", 12, 1), &no_sd).is_none());
         let no_name = Answer { respname: b"", ..ans() };
