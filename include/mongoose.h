@@ -1870,6 +1870,25 @@ void mg_log_prefix(int ll, const char *file, int line, const char *fname);
 // `buf` is NULL or valid for `len` bytes.
 void mg_hexdump(const void *buf, size_t len);
 
+// Open the mDNS socket (224.0.0.251:5353, group joined) as `mgr->mdns`.
+// A question for a `.local` name (type A, PTR, SRV or TXT) fires
+// `MG_EV_MDNS_REQ` (ev_data: `struct mg_mdns_req *`): to answer, set
+// `is_resp`, `respname` (the name without `.local`), `addr` (for A) and
+// `r` (the DNS-SD record, for PTR/SRV/TXT). An answer from the network
+// fires `MG_EV_MDNS_RESP` (ev_data: `struct mg_mdns_resp *`).
+struct mg_connection *mg_mdns_listen(struct mg_mgr *mgr, mg_event_handler_t fn_, void *fn_data);
+
+// Send an mDNS question for `name` (sent as given: include `.local`) and
+// record type `rtype` to the group on `c` (the `mg_mdns_listen`
+// connection). Answers arrive as `MG_EV_MDNS_RESP`. False if nothing
+// was sent.
+bool mg_mdns_query(struct mg_connection *c, const char *name, unsigned int rtype);
+
+// Join the IPv4 multicast group `ip` (dotted text) on `c`'s socket, on
+// the default interface. Not declared in Mongoose's header; exported for
+// relinking.
+void mg_multicast_add(struct mg_connection *c, char *ip);
+
 // `mg_calloc`: libc `calloc` (the library's allocator for buffers it hands out).
 void *mg_calloc(size_t count, size_t size);
 

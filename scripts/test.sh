@@ -3,7 +3,8 @@
 # C programs and examples, make install + pkg-config, the Python suite).
 #
 # Needs Rust, a C compiler and Python 3; installs the rest when missing:
-#   * make, pkg-config, curl, openssl, mosquitto, mosquitto-clients, chrony (and
+#   * make, pkg-config, curl, openssl, mosquitto, mosquitto-clients, chrony,
+#     iproute2 (and
 #     python3-venv for Debian's python3): with apt-get,
 #     when run as root on Debian/Ubuntu; otherwise it says what to install;
 #   * the Python packages the tests use (pytest, cffi, and the independent
@@ -42,6 +43,9 @@ done
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing+=(mosquitto)
 command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
 [ -x /usr/sbin/chronyd ] || command -v chronyd >/dev/null || missing+=(chrony)
+# The mDNS tests run in a private network namespace (unshare -n) and set up
+# its loopback with ip.
+command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
 # `python3 -m venv` (used by the pip-install test) needs ensurepip, which
 # Debian ships separately.
 if ! "$PY" -c 'import ensurepip, venv; ensurepip.version()' 2>/dev/null; then

@@ -9,6 +9,7 @@ pub mod hash;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod mdns;
 pub mod modbus;
 pub mod mqtt;
 pub mod ota;

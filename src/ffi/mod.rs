@@ -14,6 +14,7 @@ pub mod iobuf;
 pub mod json;
 pub mod jwt;
 pub mod log;
+pub mod mdns;
 pub mod mem;
 pub mod modbus;
 pub mod mqtt;

@@ -196,6 +196,7 @@ pub unsafe extern "C" fn mg_resolve_cancel(c: *mut mg_connection) {
             let id = (*c).id;
             (*mp).dns_pending.retain(|p| p.0 != id);
         }
+        crate::net::mdns::cancel(c);
         (*c).set_flag(FLAG_IS_RESOLVING, false);
     })
 }

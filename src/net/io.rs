@@ -277,3 +277,22 @@ pub fn send(fd: c_int, data: &[u8], to: Option<&mg_addr>) -> Io {
     };
     classify(n, data.is_empty())
 }
+
+/// Join the IPv4 multicast group `group` (network order) on the default
+/// interface (`INADDR_ANY`: the kernel picks it from the routing table).
+pub fn join_group(fd: c_int, group: [u8; 4]) -> bool {
+    let m = libc::ip_mreq {
+        imr_multiaddr: libc::in_addr { s_addr: u32::from_ne_bytes(group) },
+        imr_interface: libc::in_addr { s_addr: libc::INADDR_ANY },
+    };
+    // SAFETY: `m` outlives the call and its size is passed.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_IP,
+            libc::IP_ADD_MEMBERSHIP,
+            &m as *const libc::ip_mreq as *const c_void,
+            size_of::<libc::ip_mreq>() as libc::socklen_t,
+        ) == 0
+    }
+}

@@ -14,6 +14,7 @@ pub mod fs;
 pub mod http;
 pub mod internals;
 pub mod io;
+pub mod mdns;
 pub mod mgr;
 pub mod modbus;
 pub mod mqtt;
@@ -263,6 +264,9 @@ pub unsafe fn resolve(c: *mut mg_connection, url: &[u8]) {
             a.port = (*c).rem.port;
             (*c).rem = a;
             connect_resolved(c);
+            return;
+        }
+        if mdns::resolve(c, host) {
             return;
         }
         let mgr = (*c).mgr;
