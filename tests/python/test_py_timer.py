@@ -10,13 +10,13 @@ from mongoose_rs import _lib as L
 
 MG_TIMER_ONCE, MG_TIMER_REPEAT, MG_TIMER_RUN_NOW = 0, 1, 2
 
-init = L.lib.mg_timer_init
+init = L.lib["mg_timer_init"]  # own function objects: _lib keeps its argtypes
 init.restype = None
 init.argtypes = [POINTER(c_void_p), POINTER(L.MgTimer), c_uint64, c_uint, L.TIMER_FN, c_void_p]
-tpoll = L.lib.mg_timer_poll
+tpoll = L.lib["mg_timer_poll"]
 tpoll.restype = None
 tpoll.argtypes = [POINTER(c_void_p), c_uint64]
-tfree = L.lib.mg_timer_free
+tfree = L.lib["mg_timer_free"]
 tfree.restype = None
 tfree.argtypes = [POINTER(c_void_p), POINTER(L.MgTimer)]
 
