@@ -1,6 +1,7 @@
 //! Compiles every `tests/c/*.c` program with `-Wall -Wextra -Werror` against
 //! the generated header, links it once against the shared library and once
-//! against the static one, and runs both. A program passes by exiting 0.
+//! against the static one, and runs both. A program passes by exiting 0;
+//! the parts it skips (`SKIPPED:` lines) are shown even when it passes.
 mod util;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ fn run_one(src: &Path, link: util::Link) -> Result<(), String> {
     let exe = util::compile_c(&[src], link, &[])?;
     let out = Command::new(&exe).output().map_err(|e| e.to_string())?;
     if out.status.success() {
+        report_skips(src, link, &out.stderr);
         Ok(())
     } else {
         Err(format!(
@@ -30,6 +32,17 @@ fn run_one(src: &Path, link: util::Link) -> Result<(), String> {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ))
+    }
+}
+
+/// Shows the `SKIPPED:` lines (test.h `SKIP_PART`) of a passing program.
+/// Written to the process's stderr directly, not with `eprintln!`, which the
+/// test harness captures and hides for passing tests.
+fn report_skips(src: &Path, link: util::Link, stderr: &[u8]) {
+    use std::io::Write;
+    let name = src.file_name().unwrap_or_default().to_string_lossy();
+    for line in String::from_utf8_lossy(stderr).lines().filter(|l| l.starts_with("SKIPPED:")) {
+        let _ = writeln!(std::io::stderr(), "c_programs: {name} ({link:?}): {line}");
     }
 }
 

@@ -123,8 +123,8 @@ int main(void) {
   {
     int rc = in_namespace();
     if (rc < 0) {
-      fprintf(stderr, "!!!!!!!!!! SKIPPED: mDNS round trip needs `unshare -n` !!!!!!!!!!\n");
-      ASSERT(getenv("CI") == NULL);
+      // Network namespaces are what the part needs: in CI they must work.
+      SKIP_PART(1, "mDNS round trip needs `unshare -n`");
     } else {
       ASSERT(rc == 0);
     }
