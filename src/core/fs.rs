@@ -209,36 +209,48 @@ pub fn is_within(root: &[u8], path: &[u8]) -> bool {
 /// A `Range` request (§9.10.2 step 9), before the file size is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RangeSpec {
-    /// Not a `bytes=A-B`/`bytes=A-` form Mongoose understands
-    /// (`bytes=-N`, multi-ranges): the whole file, as a 206.
+    /// A last position without a usable first one (`bytes=-N`, N > 0):
+    /// the whole file, as a 206, as Mongoose answers it.
     Whole,
-    /// `bytes=A-`.
+    /// `bytes=-0`: a zero-length suffix, never satisfiable (416).
+    Empty,
+    /// `bytes=A-`, or `bytes=A` / `bytes=A-junk` as Mongoose reads them.
     From(u64),
     /// `bytes=A-B`.
     Span(u64, u64),
 }
 
+/// A decimal position, surrounding blanks allowed (Mongoose trims them).
 fn decimal(s: &[u8]) -> Option<u64> {
+    let s = s.trim_ascii();
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
     s.iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
-/// Parse a `Range` header value: `None` without `bytes=` (plain 200).
+/// Parse a `Range` header value. `None` means "ignore it, send a plain
+/// 200": no `bytes=`, or nothing parsable after it (RFC 9110 §14.2).
+/// The text after `bytes=` splits at its first `-`; as in Mongoose, a
+/// good first position with a bad last one reads as `A-`.
 pub fn parse_range(value: &[u8]) -> Option<RangeSpec> {
     let at = value.windows(6).position(|w| w == b"bytes=")?;
     let spec = &value[at + 6..];
-    let Some(dash) = spec.iter().position(|&c| c == b'-') else {
-        return Some(RangeSpec::Whole);
+    let (first, last) = match spec.iter().position(|&c| c == b'-') {
+        Some(dash) => (&spec[..dash], Some(&spec[dash + 1..])),
+        None => (spec, None),
     };
-    let Some(a) = decimal(&spec[..dash]) else {
-        return Some(RangeSpec::Whole);
-    };
-    Some(match decimal(&spec[dash + 1..]) {
-        Some(b) => RangeSpec::Span(a, b),
-        None => RangeSpec::From(a),
-    })
+    let last_pos = last.and_then(decimal);
+    match (decimal(first), last_pos) {
+        (Some(a), Some(b)) => Some(RangeSpec::Span(a, b)),
+        (Some(a), None) => Some(RangeSpec::From(a)),
+        // Only a suffix length: an empty one can never be satisfied.
+        (None, Some(0)) if first.trim_ascii().is_empty() => Some(RangeSpec::Empty),
+        (None, Some(_)) if first.trim_ascii().is_empty() => Some(RangeSpec::Whole),
+        // A first position that does not parse (`x-3`, `+2-4`): the
+        // header is unparsable, so it is ignored.
+        _ => None,
+    }
 }
 
 /// The inclusive byte range to send for a file of `size` bytes, or `None`
@@ -246,6 +258,7 @@ pub fn parse_range(value: &[u8]) -> Option<RangeSpec> {
 pub fn resolve_range(spec: RangeSpec, size: u64) -> Option<(u64, u64)> {
     let (a, b) = match spec {
         RangeSpec::Whole => (0, size.checked_sub(1)?),
+        RangeSpec::Empty => return None,
         RangeSpec::From(a) => (a, size.checked_sub(1)?),
         RangeSpec::Span(a, b) => (a, b),
     };
@@ -575,7 +588,29 @@ mod tests {
         assert_eq!(r("bytes=-3", 10), Some(Some((0, 9))));
         assert_eq!(r("bytes=0-1,3-4", 10), Some(Some((0, 9))));
         assert_eq!(r("bytes=0-", 0), Some(None));
-        assert_eq!(r("bytes=99999999999999999999999-", 10), Some(Some((0, 9))));
+        // Observed from Mongoose 7.23 (the oracle): first position good,
+        // last one bad reads as `A-`; blanks around numbers are trimmed.
+        assert_eq!(r("bytes=2-4,6-7", 10), Some(Some((2, 9))));
+        assert_eq!(r("bytes=1-2-3", 10), Some(Some((1, 9))));
+        assert_eq!(r("bytes=2-x", 10), Some(Some((2, 9))));
+        assert_eq!(r("bytes=3", 10), Some(Some((3, 9))));
+        assert_eq!(r("bytes= 2-4", 10), Some(Some((2, 4))));
+        assert_eq!(r("bytes=2 -4 ", 10), Some(Some((2, 4))));
+        assert_eq!(r("bytes=2-99999999999999999999999", 10), Some(Some((2, 9))));
+        // Unparsable: ignored, a plain 200 (Mongoose too for these).
+        for v in
+            ["bytes=", "bytes=abc", "bytes=-", "bytes=x-", "bytes=-x", "bytes=3x", "bytes=3,4", "bytes=-5-6"]
+        {
+            assert_eq!(r(v, 10), None, "{v}");
+        }
+        assert_eq!(r("bytes=99999999999999999999999-", 10), None);
+        // Departures (RFC 9110 §14.1.2, §14.2): a bad first position is
+        // unparsable (Mongoose: 206 whole file); a zero suffix is 416
+        // (Mongoose: 206 whole file).
+        assert_eq!(r("bytes=x-3", 10), None);
+        assert_eq!(r("bytes=+2-4", 10), None);
+        assert_eq!(r("bytes=-0", 10), Some(None));
+        assert_eq!(r("bytes= -0", 10), Some(None));
         assert_eq!(r("items=0-1", 10), None);
         assert_eq!(r("", 10), None);
     }
