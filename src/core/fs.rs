@@ -453,6 +453,41 @@ pub fn strtol(s: &[u8]) -> i64 {
     n
 }
 
+/// The `offset` query variable of an upload, as [`upload_offset`] reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UploadOffset {
+    /// A usable value for [`upload_check`]: absent reads as 0 (as in
+    /// Mongoose), a negative one is refused there ("offset required").
+    Value(i64),
+    /// Not a plain decimal (`0x10`, `1e3`, `+5`, `-0`, `5x`): never a
+    /// reason to truncate or overwrite, so the upload is refused as an
+    /// offset mismatch before the file is touched.
+    Junk,
+}
+
+/// Read the raw `offset` variable (`None` when the query has none).
+/// Mongoose runs it through a base-0 `strtol`, so `0x0`, `-0` or an empty
+/// value meant "start over" and truncated the file; here only digits do.
+pub fn upload_offset(raw: Option<&[u8]>) -> UploadOffset {
+    let Some(raw) = raw else { return UploadOffset::Value(0) };
+    if raw.is_empty() {
+        return UploadOffset::Value(-1); // "offset required"
+    }
+    let (neg, digits) = match raw.strip_prefix(b"-") {
+        Some(d) => (true, d),
+        None => (false, raw),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return UploadOffset::Junk;
+    }
+    let v = strtol(raw);
+    if neg && v == 0 {
+        UploadOffset::Junk
+    } else {
+        UploadOffset::Value(v)
+    }
+}
+
 /// The outcome of an `mg_http_upload` request, before any I/O.
 #[derive(Debug, PartialEq, Eq)]
 pub enum UploadCheck {
@@ -683,6 +718,21 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
         assert!(!is_within(b"/srv/www", b"/srv/wwwx"));
         assert!(!is_within(b"/srv/www", b"/etc"));
         assert!(is_within(b"/", b"/etc"));
+    }
+
+    #[test]
+    fn upload_offsets() {
+        use UploadOffset::*;
+        assert_eq!(upload_offset(None), Value(0));
+        assert_eq!(upload_offset(Some(b"0")), Value(0));
+        assert_eq!(upload_offset(Some(b"19")), Value(19));
+        assert_eq!(upload_offset(Some(b"010")), Value(10));
+        assert_eq!(upload_offset(Some(b"-1")), Value(-1));
+        assert_eq!(upload_offset(Some(b"")), Value(-1));
+        assert_eq!(upload_offset(Some(b"99999999999999999999")), Value(i64::MAX));
+        for junk in ["0x10", "0x0", "1e3", "+5", "-0", "5x", " 5", "-", "-x"] {
+            assert_eq!(upload_offset(Some(junk.as_bytes())), Junk, "{junk}");
+        }
     }
 
     #[test]
