@@ -327,9 +327,12 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                 (*c).set_flag(FLAG_IS_DRAINING, true);
                 break;
             }
-            if (*c).flag(FLAG_IS_DRAINING) || (*c).flag(FLAG_IS_CLOSING) {
+            if (*c).flag(FLAG_IS_CLOSING) {
                 break;
             }
+            // A handler that set `is_draining` still gets the requests
+            // already buffered, as in Mongoose: their replies are flushed
+            // before the close.
         }
         if ofs > 0 {
             (*c).recv.del(0, ofs);
