@@ -158,11 +158,15 @@ class HttpMessage:
 
     __slots__ = ("_ptr", "_view")
 
-    def __init__(self, ptr=None):
+    def __new__(cls, ptr=None):
         """Made by the manager for MG_EV_HTTP_MSG/HTTP_HDRS/WS_OPEN (``ptr``: the C
-        message); an HttpMessage without a pointer is empty and false."""
+        message); an HttpMessage without a pointer is empty and false. The
+        fields are set here, not in ``__init__``, so that even
+        ``HttpMessage.__new__(HttpMessage)`` is a valid empty message."""
+        self = object.__new__(cls)
         self._ptr = ptr
         self._view = None
+        return self
 
     @property
     def _hm(self):
@@ -258,9 +262,10 @@ class HttpMessage:
         return _dec(buf.raw[:n])
 
     def status(self):
-        """Numeric status of a parsed response (0 for requests)."""
+        """Numeric status of a parsed response (0 for requests); ``None`` for a
+        message made without one (as pymongoose)."""
         if self._ptr is None:
-            return 0
+            return None
         return int(L.mg_http_status(self._ptr))
 
     def header_var(self, header_name, var_name):

@@ -209,36 +209,48 @@ pub fn is_within(root: &[u8], path: &[u8]) -> bool {
 /// A `Range` request (§9.10.2 step 9), before the file size is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RangeSpec {
-    /// Not a `bytes=A-B`/`bytes=A-` form Mongoose understands
-    /// (`bytes=-N`, multi-ranges): the whole file, as a 206.
+    /// A last position without a usable first one (`bytes=-N`, N > 0):
+    /// the whole file, as a 206, as Mongoose answers it.
     Whole,
-    /// `bytes=A-`.
+    /// `bytes=-0`: a zero-length suffix, never satisfiable (416).
+    Empty,
+    /// `bytes=A-`, or `bytes=A` / `bytes=A-junk` as Mongoose reads them.
     From(u64),
     /// `bytes=A-B`.
     Span(u64, u64),
 }
 
+/// A decimal position, surrounding blanks allowed (Mongoose trims them).
 fn decimal(s: &[u8]) -> Option<u64> {
+    let s = s.trim_ascii();
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
     s.iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
-/// Parse a `Range` header value: `None` without `bytes=` (plain 200).
+/// Parse a `Range` header value. `None` means "ignore it, send a plain
+/// 200": no `bytes=`, or nothing parsable after it (RFC 9110 §14.2).
+/// The text after `bytes=` splits at its first `-`; as in Mongoose, a
+/// good first position with a bad last one reads as `A-`.
 pub fn parse_range(value: &[u8]) -> Option<RangeSpec> {
     let at = value.windows(6).position(|w| w == b"bytes=")?;
     let spec = &value[at + 6..];
-    let Some(dash) = spec.iter().position(|&c| c == b'-') else {
-        return Some(RangeSpec::Whole);
+    let (first, last) = match spec.iter().position(|&c| c == b'-') {
+        Some(dash) => (&spec[..dash], Some(&spec[dash + 1..])),
+        None => (spec, None),
     };
-    let Some(a) = decimal(&spec[..dash]) else {
-        return Some(RangeSpec::Whole);
-    };
-    Some(match decimal(&spec[dash + 1..]) {
-        Some(b) => RangeSpec::Span(a, b),
-        None => RangeSpec::From(a),
-    })
+    let last_pos = last.and_then(decimal);
+    match (decimal(first), last_pos) {
+        (Some(a), Some(b)) => Some(RangeSpec::Span(a, b)),
+        (Some(a), None) => Some(RangeSpec::From(a)),
+        // Only a suffix length: an empty one can never be satisfied.
+        (None, Some(0)) if first.trim_ascii().is_empty() => Some(RangeSpec::Empty),
+        (None, Some(_)) if first.trim_ascii().is_empty() => Some(RangeSpec::Whole),
+        // A first position that does not parse (`x-3`, `+2-4`): the
+        // header is unparsable, so it is ignored.
+        _ => None,
+    }
 }
 
 /// The inclusive byte range to send for a file of `size` bytes, or `None`
@@ -246,6 +258,7 @@ pub fn parse_range(value: &[u8]) -> Option<RangeSpec> {
 pub fn resolve_range(spec: RangeSpec, size: u64) -> Option<(u64, u64)> {
     let (a, b) = match spec {
         RangeSpec::Whole => (0, size.checked_sub(1)?),
+        RangeSpec::Empty => return None,
         RangeSpec::From(a) => (a, size.checked_sub(1)?),
         RangeSpec::Span(a, b) => (a, b),
     };
@@ -440,6 +453,41 @@ pub fn strtol(s: &[u8]) -> i64 {
     n
 }
 
+/// The `offset` query variable of an upload, as [`upload_offset`] reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UploadOffset {
+    /// A usable value for [`upload_check`]: absent reads as 0 (as in
+    /// Mongoose), a negative one is refused there ("offset required").
+    Value(i64),
+    /// Not a plain decimal (`0x10`, `1e3`, `+5`, `-0`, `5x`): never a
+    /// reason to truncate or overwrite, so the upload is refused as an
+    /// offset mismatch before the file is touched.
+    Junk,
+}
+
+/// Read the raw `offset` variable (`None` when the query has none).
+/// Mongoose runs it through a base-0 `strtol`, so `0x0`, `-0` or an empty
+/// value meant "start over" and truncated the file; here only digits do.
+pub fn upload_offset(raw: Option<&[u8]>) -> UploadOffset {
+    let Some(raw) = raw else { return UploadOffset::Value(0) };
+    if raw.is_empty() {
+        return UploadOffset::Value(-1); // "offset required"
+    }
+    let (neg, digits) = match raw.strip_prefix(b"-") {
+        Some(d) => (true, d),
+        None => (false, raw),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return UploadOffset::Junk;
+    }
+    let v = strtol(raw);
+    if neg && v == 0 {
+        UploadOffset::Junk
+    } else {
+        UploadOffset::Value(v)
+    }
+}
+
 /// The outcome of an `mg_http_upload` request, before any I/O.
 #[derive(Debug, PartialEq, Eq)]
 pub enum UploadCheck {
@@ -575,7 +623,29 @@ mod tests {
         assert_eq!(r("bytes=-3", 10), Some(Some((0, 9))));
         assert_eq!(r("bytes=0-1,3-4", 10), Some(Some((0, 9))));
         assert_eq!(r("bytes=0-", 0), Some(None));
-        assert_eq!(r("bytes=99999999999999999999999-", 10), Some(Some((0, 9))));
+        // Observed from Mongoose 7.23 (the oracle): first position good,
+        // last one bad reads as `A-`; blanks around numbers are trimmed.
+        assert_eq!(r("bytes=2-4,6-7", 10), Some(Some((2, 9))));
+        assert_eq!(r("bytes=1-2-3", 10), Some(Some((1, 9))));
+        assert_eq!(r("bytes=2-x", 10), Some(Some((2, 9))));
+        assert_eq!(r("bytes=3", 10), Some(Some((3, 9))));
+        assert_eq!(r("bytes= 2-4", 10), Some(Some((2, 4))));
+        assert_eq!(r("bytes=2 -4 ", 10), Some(Some((2, 4))));
+        assert_eq!(r("bytes=2-99999999999999999999999", 10), Some(Some((2, 9))));
+        // Unparsable: ignored, a plain 200 (Mongoose too for these).
+        for v in
+            ["bytes=", "bytes=abc", "bytes=-", "bytes=x-", "bytes=-x", "bytes=3x", "bytes=3,4", "bytes=-5-6"]
+        {
+            assert_eq!(r(v, 10), None, "{v}");
+        }
+        assert_eq!(r("bytes=99999999999999999999999-", 10), None);
+        // Departures (RFC 9110 §14.1.2, §14.2): a bad first position is
+        // unparsable (Mongoose: 206 whole file); a zero suffix is 416
+        // (Mongoose: 206 whole file).
+        assert_eq!(r("bytes=x-3", 10), None);
+        assert_eq!(r("bytes=+2-4", 10), None);
+        assert_eq!(r("bytes=-0", 10), Some(None));
+        assert_eq!(r("bytes= -0", 10), Some(None));
         assert_eq!(r("items=0-1", 10), None);
         assert_eq!(r("", 10), None);
     }
@@ -648,6 +718,21 @@ Etag: \"1704164645.10\"\r\nContent-Length: 3\r\nContent-Range: bytes 2-4/10\r\nX
         assert!(!is_within(b"/srv/www", b"/srv/wwwx"));
         assert!(!is_within(b"/srv/www", b"/etc"));
         assert!(is_within(b"/", b"/etc"));
+    }
+
+    #[test]
+    fn upload_offsets() {
+        use UploadOffset::*;
+        assert_eq!(upload_offset(None), Value(0));
+        assert_eq!(upload_offset(Some(b"0")), Value(0));
+        assert_eq!(upload_offset(Some(b"19")), Value(19));
+        assert_eq!(upload_offset(Some(b"010")), Value(10));
+        assert_eq!(upload_offset(Some(b"-1")), Value(-1));
+        assert_eq!(upload_offset(Some(b"")), Value(-1));
+        assert_eq!(upload_offset(Some(b"99999999999999999999")), Value(i64::MAX));
+        for junk in ["0x10", "0x0", "1e3", "+5", "-0", "5x", " 5", "-", "-x"] {
+            assert_eq!(upload_offset(Some(junk.as_bytes())), Junk, "{junk}");
+        }
     }
 
     #[test]

@@ -144,6 +144,15 @@ impl Head {
         self.header(buf, b"Connection").is_some_and(|v| v.eq_ignore_ascii_case(b"close"))
     }
 
+    /// An HTTP/1.0 request carrying `Transfer-Encoding`: faulty framing
+    /// (RFC 9112 §6.1) that a server must not serve, since proxies may
+    /// disagree with it about where the body ends.
+    pub fn te_on_http10(&self, buf: &[u8]) -> bool {
+        !self.is_response
+            && self.proto.get(buf).eq_ignore_ascii_case(b"HTTP/1.0")
+            && self.header(buf, b"Transfer-Encoding").is_some()
+    }
+
     /// Body delimitation: `Transfer-Encoding` counts unless the message is
     /// HTTP/1.0; otherwise the parsed `body_len` decides.
     pub fn framing(&self, buf: &[u8]) -> Framing {

@@ -561,7 +561,17 @@ pub unsafe fn upload(
         let query = hm.query.as_bytes();
         let body = hm.body.as_bytes();
         let file = query_var(query, b"file", MG_PATH_MAX);
-        let offset = cfs::strtol(&query_var(query, b"offset", 20));
+        let mut raw = vec![0u8; 21];
+        let offset = match h::get_var(query, b"offset", &mut raw) {
+            -4 | -1 => cfs::upload_offset(None),   // no such variable
+            n if n < 0 => cfs::UploadOffset::Junk, // overlong or bad escape
+            n => cfs::upload_offset(Some(&raw[..n as usize])),
+        };
+        let junk = offset == cfs::UploadOffset::Junk;
+        let offset = match offset {
+            cfs::UploadOffset::Value(v) => v,
+            cfs::UploadOffset::Junk => 0, // the other checks still come first
+        };
         let (path, offset) = match cfs::upload_check(&file, offset, dir, body.len(), max_size) {
             cfs::UploadCheck::Empty => {
                 reply_bytes(c, 200, b"", b"0");
@@ -579,6 +589,11 @@ pub unsafe fn upload(
             return -2;
         }
         let shown = String::from_utf8_lossy(&path).into_owned();
+        if junk {
+            // Mongoose's reply whenever such an offset is not the size.
+            reply_bytes(c, 400, b"", format!("{shown}: offset mismatch").as_bytes());
+            return -5;
+        }
         if offset == 0 {
             fs.remove(&path);
         }

@@ -246,6 +246,12 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                         Ok(_) => {}
                     }
                     match h::parse(rest(c, ofs)) {
+                        Ok(head) if accepted && head.te_on_http10(rest(c, ofs)) => {
+                            // Faulty framing (RFC 9112 §6.1): serving it would
+                            // let its body be read as a smuggled request.
+                            malformed(c, ofs);
+                            return;
+                        }
                         Ok(head) => (Box::new(head), false),
                         Err(HeadError::Incomplete) => {
                             // A stray CR in the request line: "wait" too.
@@ -321,9 +327,12 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                 (*c).set_flag(FLAG_IS_DRAINING, true);
                 break;
             }
-            if (*c).flag(FLAG_IS_DRAINING) || (*c).flag(FLAG_IS_CLOSING) {
+            if (*c).flag(FLAG_IS_CLOSING) {
                 break;
             }
+            // A handler that set `is_draining` still gets the requests
+            // already buffered, as in Mongoose: their replies are flushed
+            // before the close.
         }
         if ofs > 0 {
             (*c).recv.del(0, ofs);

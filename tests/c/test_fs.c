@@ -678,6 +678,27 @@ static void test_upload(struct mg_mgr *mgr, int port) {
          "HTTP/1.1 200 OK\r\nContent-Length: 1          \r\n\r\n3");
   read_file(p, data, sizeof(data));
   ASSERT_STR(data, "new");
+  {
+    // An offset that is not a plain decimal never truncates or overwrites:
+    // Mongoose's 400 "offset mismatch" (it read 0x0 and -0 as 0, starting over).
+    static const char *junk[] = {"0x10", "0x0", "1e3", "-0", "%2b3", "3x"};
+    size_t i;
+    snprintf(want, sizeof(want), "HTTP/1.1 400 Bad Request\r\nContent-Length: %-10lu \r\n\r\n%s/up.txt: offset mismatch",
+             (unsigned long) (strlen(s_up) + strlen("/up.txt: offset mismatch")), s_up);
+    for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+      char req[200];
+      snprintf(req, sizeof(req), "POST /upload?file=up.txt&offset=%s HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", junk[i]);
+      expect(mgr, port, req, want);
+      ASSERT(s_upload_rc == -5);
+      read_file(p, data, sizeof(data));
+      ASSERT_STR(data, "new");
+    }
+    expect(mgr, port, "POST /upload?file=up.txt&offset= HTTP/1.1\r\nContent-Length: 1\r\n\r\nx",
+           "HTTP/1.1 400 Bad Request\r\nContent-Length: 15         \r\n\r\noffset required");
+    ASSERT(s_upload_rc == -3);
+    read_file(p, data, sizeof(data));
+    ASSERT_STR(data, "new");
+  }
   expect(mgr, port, "POST /upload?offset=0 HTTP/1.1\r\nContent-Length: 1\r\n\r\nx",
          "HTTP/1.1 400 Bad Request\r\nContent-Length: 13         \r\n\r\nfile required");
   ASSERT(s_upload_rc == -1);

@@ -496,7 +496,7 @@ def test_views_are_invalid_after_the_callback(mgr):
     hm = kept[0]
     assert not hm
     assert (hm.method, hm.uri, hm.query, hm.body_bytes, hm.headers(), hm.header("H"), hm.query_var("a"),
-            hm.status()) == ("", "", "", b"", [], None, None, 0)
+            hm.status()) == ("", "", "", b"", [], None, None, None)
     assert repr(hm) == "<HttpMessage invalid>"
 
 

@@ -241,3 +241,16 @@ def test_http_client_request_helper_roundtrip(mgr):
 
     assert serve_while(mgr, client) == (200, b"\x00payload")
     assert seen["m"] == ("PUT", "/p", "x=1", b"\x00payload", "yes")
+
+
+@pytest.mark.parametrize("make", [lambda: mongoose_rs.HttpMessage.__new__(mongoose_rs.HttpMessage),
+                                  lambda: mongoose_rs.HttpMessage()])
+def test_http_message_made_without_a_message_is_empty(make):
+    # As pymongoose: no exception, status() is None, every view is empty.
+    hm = make()
+    assert not hm
+    assert hm.status() is None
+    assert (hm.method, hm.uri, hm.query, hm.proto, hm.body_bytes, hm.body_text) == ("", "", "", "", b"", "")
+    assert (hm.head_bytes, hm.message_bytes, hm.headers()) == (b"", b"", [])
+    assert (hm.header("Host"), hm.header("Host", "d"), hm.query_var("a"), hm.header_var("a", "b")) == (None, "d", None, None)
+    assert repr(hm) == "<HttpMessage invalid>"

@@ -120,6 +120,22 @@ def test_ranges(server):
     assert ("Content-Range", "bytes */10") in headers
 
 
+def test_unparsable_range_ignored_and_empty_suffix_unsatisfiable(server):
+    # RFC 9110 §14.2: a Range that does not parse is ignored (plain 200).
+    for bad in ("bytes=abc", "bytes=", "bytes=x-3", "bytes=3x"):
+        status, headers, body = raw(server, "/sub/notes.txt", {"Range": bad})
+        assert (status, body) == (200, b"0123456789"), bad
+        assert not any(k == "Content-Range" for k, _ in headers), bad
+    # A zero-length suffix can never be satisfied.
+    status, headers, body = raw(server, "/sub/notes.txt", {"Range": "bytes=-0"})
+    assert (status, body) == (416, b"")
+    assert ("Content-Range", "bytes */10") in headers
+    # Valid single ranges are unchanged.
+    status, headers, body = raw(server, "/sub/notes.txt", {"Range": "bytes=7-"})
+    assert (status, body) == (206, b"789")
+    assert ("Content-Range", "bytes 7-9/10") in headers
+
+
 def test_gzip_variant(server):
     status, headers, body = raw(server, "/sub/notes.txt", {"Accept-Encoding": "gzip, deflate"})
     assert status == 200 and body == b"GZ"
