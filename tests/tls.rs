@@ -753,7 +753,15 @@ fn our_client_against_our_server_with_mtls() {
     let mut cli = Cli { ca: p.ca.clone().into_bytes(), name: b"localhost".to_vec(), ..Default::default() };
     run_client(&format!("https://127.0.0.1:{}/", s.port), &mut cli);
     assert_eq!(cli.body, None);
-    assert!(cli.error.is_some_and(|e| e.starts_with("TLS: received fatal alert")));
+    // Usually rustls reports the server's CertificateRequired alert; under
+    // load the client has been seen to fail on that record instead
+    // ("received corrupt message of type InvalidContentType"). Either way
+    // the handshake is refused and nothing is served.
+    let e = cli.error.unwrap_or_default();
+    assert!(
+        e.starts_with("TLS: received fatal alert") || e.starts_with("TLS: received corrupt message"),
+        "{e}"
+    );
     assert!(wait_for(|| !s.log.lock().unwrap().errors.is_empty()));
     // With one (cert and key in one PEM): served.
     let mut cli = Cli {
