@@ -5,35 +5,10 @@
 //! Mongoose would crash); a NULL context or digest pointer makes the call a
 //! no-op.
 use super::guard::{guard, guard_unit};
+use super::raw::{bytes, bytes_mut};
 use crate::abi::{mg_md5_ctx, mg_sha1_ctx, mg_sha256_ctx, mg_sha384_ctx};
 use crate::core::{base64, hash};
 use core::ffi::{c_char, c_uchar};
-
-/// `len` bytes at `p`; empty when `p` is NULL.
-///
-/// # Safety
-/// `p` NULL or pointing at `len` readable bytes that outlive `'a`.
-pub(crate) unsafe fn input<'a>(p: *const u8, len: usize) -> &'a [u8] {
-    if p.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: per the contract.
-        unsafe { core::slice::from_raw_parts(p, len) }
-    }
-}
-
-/// `len` writable bytes at `p`; empty when `p` is NULL.
-///
-/// # Safety
-/// `p` NULL or pointing at `len` writable bytes that outlive `'a`.
-pub(crate) unsafe fn output<'a>(p: *mut c_char, len: usize) -> &'a mut [u8] {
-    if p.is_null() || len == 0 {
-        &mut []
-    } else {
-        // SAFETY: per the contract.
-        unsafe { core::slice::from_raw_parts_mut(p as *mut u8, len) }
-    }
-}
 
 /// `mg_base64_update`: append the encoding of `input_byte` to `buf`, whose
 /// encoded length so far is `len` (0 to start); returns the new length.
@@ -47,7 +22,7 @@ pub(crate) unsafe fn output<'a>(p: *mut c_char, len: usize) -> &'a mut [u8] {
 pub unsafe extern "C" fn mg_base64_update(input_byte: c_uchar, buf: *mut c_char, len: usize) -> usize {
     let Some(span) = base64::update_span(len) else { return len };
     // SAFETY: per the contract.
-    let out = unsafe { output(buf, span) };
+    let out = unsafe { bytes_mut(buf, span) };
     if out.is_empty() {
         return len;
     }
@@ -64,7 +39,7 @@ pub unsafe extern "C" fn mg_base64_update(input_byte: c_uchar, buf: *mut c_char,
 pub unsafe extern "C" fn mg_base64_final(buf: *mut c_char, len: usize) -> usize {
     let Some(span) = base64::final_span(len) else { return len };
     // SAFETY: per the contract.
-    let out = unsafe { output(buf, span) };
+    let out = unsafe { bytes_mut(buf, span) };
     if out.is_empty() {
         return len;
     }
@@ -85,7 +60,7 @@ pub unsafe extern "C" fn mg_base64_encode(
     len: usize,
 ) -> usize {
     // SAFETY: per the contract.
-    let (src, out) = unsafe { (input(p, n), output(buf, len)) };
+    let (src, out) = unsafe { (bytes(p, n), bytes_mut(buf, len)) };
     guard(0, || base64::encode(src, out))
 }
 
@@ -102,7 +77,7 @@ pub unsafe extern "C" fn mg_base64_decode(
     len: usize,
 ) -> usize {
     // SAFETY: per the contract.
-    let (src, out) = unsafe { (input(src as *const u8, n), output(dst, len)) };
+    let (src, out) = unsafe { (bytes(src as *const u8, n), bytes_mut(dst, len)) };
     guard(0, || base64::decode(src, out))
 }
 
@@ -119,7 +94,7 @@ pub unsafe extern "C" fn mg_base64url_encode(
     len: usize,
 ) -> usize {
     // SAFETY: per the contract.
-    let (src, out) = unsafe { (input(p, n), output(buf, len)) };
+    let (src, out) = unsafe { (bytes(p, n), bytes_mut(buf, len)) };
     guard(0, || base64::encode_url(src, out))
 }
 
@@ -136,7 +111,7 @@ pub unsafe extern "C" fn mg_base64url_decode(
     len: usize,
 ) -> usize {
     // SAFETY: per the contract.
-    let (src, out) = unsafe { (input(src as *const u8, n), output(dst, len)) };
+    let (src, out) = unsafe { (bytes(src as *const u8, n), bytes_mut(dst, len)) };
     guard(0, || base64::decode_url(src, out))
 }
 
@@ -170,7 +145,7 @@ pub unsafe extern "C" fn mg_md5_init(c: *mut mg_md5_ctx) {
 #[no_mangle]
 pub unsafe extern "C" fn mg_md5_update(c: *mut mg_md5_ctx, data: *const c_uchar, len: usize) {
     // SAFETY: per the contract.
-    if let (Some(c), data) = unsafe { (c.as_mut(), input(data, len)) } {
+    if let (Some(c), data) = unsafe { (c.as_mut(), bytes(data, len)) } {
         guard_unit(|| hash::md5_update(c, data));
     }
 }
@@ -207,7 +182,7 @@ pub unsafe extern "C" fn mg_sha1_init(c: *mut mg_sha1_ctx) {
 #[no_mangle]
 pub unsafe extern "C" fn mg_sha1_update(c: *mut mg_sha1_ctx, data: *const c_uchar, len: usize) {
     // SAFETY: per the contract.
-    if let (Some(c), data) = unsafe { (c.as_mut(), input(data, len)) } {
+    if let (Some(c), data) = unsafe { (c.as_mut(), bytes(data, len)) } {
         guard_unit(|| hash::sha1_update(c, data));
     }
 }
@@ -244,7 +219,7 @@ pub unsafe extern "C" fn mg_sha256_init(c: *mut mg_sha256_ctx) {
 #[no_mangle]
 pub unsafe extern "C" fn mg_sha256_update(c: *mut mg_sha256_ctx, data: *const c_uchar, len: usize) {
     // SAFETY: per the contract.
-    if let (Some(c), data) = unsafe { (c.as_mut(), input(data, len)) } {
+    if let (Some(c), data) = unsafe { (c.as_mut(), bytes(data, len)) } {
         guard_unit(|| hash::sha256_update(c, data));
     }
 }
@@ -269,7 +244,7 @@ pub unsafe extern "C" fn mg_sha256_final(digest: *mut c_uchar, c: *mut mg_sha256
 #[no_mangle]
 pub unsafe extern "C" fn mg_sha256(dst: *mut u8, data: *mut u8, datasz: usize) {
     // SAFETY: per the contract.
-    let data = unsafe { input(data, datasz) };
+    let data = unsafe { bytes(data, datasz) };
     // SAFETY: per the contract.
     guard_unit(|| unsafe { put(dst, &hash::sha256(data)) });
 }
@@ -293,7 +268,7 @@ pub unsafe extern "C" fn mg_sha384_init(ctx: *mut mg_sha384_ctx) {
 #[no_mangle]
 pub unsafe extern "C" fn mg_sha384_update(ctx: *mut mg_sha384_ctx, data: *const u8, len: usize) {
     // SAFETY: per the contract.
-    if let (Some(c), data) = unsafe { (ctx.as_mut(), input(data, len)) } {
+    if let (Some(c), data) = unsafe { (ctx.as_mut(), bytes(data, len)) } {
         guard_unit(|| hash::sha384_update(c, data));
     }
 }
@@ -318,7 +293,7 @@ pub unsafe extern "C" fn mg_sha384_final(digest: *mut u8, ctx: *mut mg_sha384_ct
 #[no_mangle]
 pub unsafe extern "C" fn mg_sha384(dst: *mut u8, data: *mut u8, datasz: usize) {
     // SAFETY: per the contract.
-    let data = unsafe { input(data, datasz) };
+    let data = unsafe { bytes(data, datasz) };
     // SAFETY: per the contract.
     guard_unit(|| unsafe { put(dst, &hash::sha384(data)) });
 }
@@ -339,7 +314,7 @@ pub unsafe extern "C" fn mg_hmac_sha256(
     datasz: usize,
 ) {
     // SAFETY: per the contract.
-    let (key, data) = unsafe { (input(key, keysz), input(data, datasz)) };
+    let (key, data) = unsafe { (bytes(key, keysz), bytes(data, datasz)) };
     // SAFETY: per the contract.
     guard_unit(|| unsafe { put(dst, &hash::hmac_sha256(key, data)) });
 }

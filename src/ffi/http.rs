@@ -4,35 +4,10 @@
 use crate::abi::*;
 use crate::core::http::{self as h, Head, HeadError, Span};
 use crate::ffi::guard::{guard, guard_unit};
+use crate::ffi::raw::{bytes, bytes_mut};
 use crate::net;
 use core::ffi::{c_char, c_int, c_uchar, c_void, CStr};
 use core::ptr;
-
-/// Bytes of a pointer + length pair; NULL or 0 gives an empty slice.
-///
-/// # Safety
-/// A non-NULL `p` must point at `len` readable bytes that outlive `'a`.
-unsafe fn bytes<'a>(p: *const c_char, len: usize) -> &'a [u8] {
-    if p.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: guaranteed by the caller.
-        unsafe { core::slice::from_raw_parts(p as *const u8, len) }
-    }
-}
-
-/// A writable C buffer; NULL or 0 gives an empty slice (nothing is written).
-///
-/// # Safety
-/// A non-NULL `p` must point at `len` writable bytes not otherwise borrowed.
-unsafe fn bytes_mut<'a>(p: *mut c_char, len: usize) -> &'a mut [u8] {
-    if p.is_null() || len == 0 {
-        &mut []
-    } else {
-        // SAFETY: guaranteed by the caller.
-        unsafe { core::slice::from_raw_parts_mut(p as *mut u8, len) }
-    }
-}
 
 /// The bytes of a NUL-terminated string, `None` for NULL.
 ///

@@ -3,7 +3,7 @@
 //! A NULL `opts`, a NULL key where one is needed, or a NULL/zero-size
 //! buffer gives 0 (Mongoose crashes on the NULL pointers).
 use super::guard::guard;
-use super::hash::output;
+use super::raw::bytes_mut;
 use crate::abi::{mg_jwt_opts, mg_str};
 use crate::core::jwt;
 use core::ffi::c_char;
@@ -33,7 +33,7 @@ pub unsafe extern "C" fn mg_jwt_sign_hs256(opts: *const mg_jwt_opts, buf: *mut c
     let Some(o) = (unsafe { opts.as_ref() }) else { return 0 };
     // SAFETY: per the contract.
     let (claims, header, kid, secret, out) = unsafe {
-        (o.claims.as_bytes(), o.header.as_bytes(), o.kid.as_bytes(), o.secret.as_bytes(), output(buf, len))
+        (o.claims.as_bytes(), o.header.as_bytes(), o.kid.as_bytes(), o.secret.as_bytes(), bytes_mut(buf, len))
     };
     guard(0, || jwt::sign_hs256(claims, header, kid, secret, out))
 }
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn mg_jwt_verify_hs256(
     // SAFETY: per the contract.
     let Some(o) = (unsafe { opts.as_ref() }) else { return 0 };
     // SAFETY: per the contract.
-    let (token, secret, out) = unsafe { (jwt.as_bytes(), o.secret.as_bytes(), output(buf, len)) };
+    let (token, secret, out) = unsafe { (jwt.as_bytes(), o.secret.as_bytes(), bytes_mut(buf, len)) };
     guard(0, || jwt::verify_hs256(token, secret, out))
 }
 
@@ -75,7 +75,7 @@ pub unsafe extern "C" fn mg_jwt_sign_es256(opts: *const mg_jwt_opts, buf: *mut c
     let Some(d) = (unsafe { key::<32>(o.private_key) }) else { return 0 };
     // SAFETY: per the contract.
     let (claims, header, kid, out) =
-        unsafe { (o.claims.as_bytes(), o.header.as_bytes(), o.kid.as_bytes(), output(buf, len)) };
+        unsafe { (o.claims.as_bytes(), o.header.as_bytes(), o.kid.as_bytes(), bytes_mut(buf, len)) };
     guard(0, || jwt::sign_es256(claims, header, kid, &d, out))
 }
 
@@ -96,6 +96,6 @@ pub unsafe extern "C" fn mg_jwt_verify_es256(
     // SAFETY: per the contract.
     let Some(q) = (unsafe { key::<64>(o.public_key) }) else { return 0 };
     // SAFETY: per the contract.
-    let (token, out) = unsafe { (jwt.as_bytes(), output(buf, len)) };
+    let (token, out) = unsafe { (jwt.as_bytes(), bytes_mut(buf, len)) };
     guard(0, || jwt::verify_es256(token, &q, out))
 }

@@ -1,5 +1,6 @@
 //! Memory, randomness, checksums, byte order and IP ACLs (API.md §6).
 use super::guard::guard;
+use super::raw::bytes;
 use crate::abi::{mg_addr, mg_str};
 use core::ffi::{c_char, c_int, c_void};
 
@@ -106,15 +107,6 @@ fn crc(crc: u32, data: &[u8], poly: u32, mask: u32) -> u32 {
         }
     }
     !c & mask
-}
-
-/// Bytes at `buf` (empty for NULL).
-///
-/// # Safety
-/// `buf` NULL or readable for `len` bytes.
-unsafe fn bytes<'a>(buf: *const c_char, len: usize) -> &'a [u8] {
-    // SAFETY: per the contract.
-    unsafe { mg_str { buf: buf as *mut c_char, len }.as_bytes() }
 }
 
 /// `mg_crc32`: zlib's CRC-32, chainable (start with 0).

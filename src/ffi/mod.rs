@@ -21,6 +21,7 @@ pub mod mqtt;
 pub mod net;
 pub mod ota;
 pub mod queue;
+pub mod raw;
 pub mod rpc;
 pub mod sntp;
 pub mod str;

@@ -180,7 +180,7 @@ pub unsafe extern "C" fn mg_mqtt_parse(
     }
     // SAFETY: `buf` readable for `len` bytes; `m` writable.
     guard(q::MQTT_MALFORMED, || unsafe {
-        let b = if len == 0 { &[][..] } else { core::slice::from_raw_parts(buf, len) };
+        let b = super::raw::bytes(buf, len);
         let p = q::parse(b, version);
         let view = |r: Option<(usize, usize)>| match r {
             Some((o, l)) => mg_str { buf: buf.add(o) as *mut c_char, len: l },

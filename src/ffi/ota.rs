@@ -26,7 +26,7 @@ pub unsafe extern "C" fn mg_ota_write(buf: *const c_void, len: usize) -> bool {
         return false;
     }
     // SAFETY: `buf` is readable for `len` bytes (checked non-NULL above).
-    let data = if len == 0 { &[][..] } else { unsafe { core::slice::from_raw_parts(buf as *const u8, len) } };
+    let data = unsafe { super::raw::bytes(buf, len) };
     guard(false, || ota::write(data))
 }
 

@@ -65,12 +65,8 @@ pub unsafe extern "C" fn mg_ws_send(
     if c.is_null() {
         return 0;
     }
-    let data = if buf.is_null() || len == 0 {
-        &[][..]
-    } else {
-        // SAFETY: the caller's `len` readable bytes.
-        unsafe { core::slice::from_raw_parts(buf as *const u8, len) }
-    };
+    // SAFETY: the caller's `len` readable bytes (or NULL).
+    let data = unsafe { super::raw::bytes(buf, len) };
     // SAFETY: live connection.
     guard(0, || unsafe { net::ws::send(c, data, op) })
 }
