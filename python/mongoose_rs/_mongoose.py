@@ -799,6 +799,14 @@ _HTTP_VIEW_EVENTS = frozenset([MG_EV_HTTP_MSG, MG_EV_HTTP_HDRS, MG_EV_WS_OPEN])
 _VIEW_TYPES = frozenset([HttpMessage, WsMessage, MqttMessage])
 
 
+def _wants_http(url, http):
+    """cymongoose's rule: an explicit flag wins, else the URL scheme decides."""
+    if http is not None:
+        return bool(http)
+    scheme = str(url).split("://", 1)[0].lower() if "://" in str(url) else ""
+    return scheme in ("http", "https", "ws", "wss")
+
+
 class Manager:
     """Event manager (``struct mg_mgr``)."""
 
@@ -980,19 +988,22 @@ class Manager:
             raise exc
         L.PyErr_CheckSignals()
 
-    def listen(self, url, handler=None, *, http=False):
-        """``mg_http_listen`` if ``http`` else ``mg_listen``."""
+    def listen(self, url, handler=None, *, http=None):
+        """``mg_http_listen`` if ``http`` else ``mg_listen``. As in cymongoose,
+        ``http=None`` infers it from the scheme (``http``, ``https``, ``ws``,
+        ``wss`` parse HTTP); pass ``http=False`` for raw bytes."""
         mgr = self._alive()
         tok, owner = self._register(handler)
-        fn = L.mg_http_listen if http else L.mg_listen
+        fn = L.mg_http_listen if _wants_http(url, http) else L.mg_listen
         ptr = fn(mgr, _enc(url), self._ev_cb, tok)
         return self._finish_create(ptr, tok, owner, handler, "listen on", url)
 
-    def connect(self, url, handler=None, *, http=False):
-        """``mg_http_connect`` if ``http`` else ``mg_connect`` (returns at once)."""
+    def connect(self, url, handler=None, *, http=None):
+        """``mg_http_connect`` if ``http`` else ``mg_connect`` (returns at once);
+        ``http=None`` infers it from the scheme, as in ``listen``."""
         mgr = self._alive()
         tok, owner = self._register(handler)
-        fn = L.mg_http_connect if http else L.mg_connect
+        fn = L.mg_http_connect if _wants_http(url, http) else L.mg_connect
         ptr = fn(mgr, _enc(url), self._ev_cb, tok)
         return self._finish_create(ptr, tok, owner, handler, "connect to", url)
 

@@ -110,6 +110,47 @@ def test_client_connection_events(mgr):
     assert c.local_addr[0] == "127.0.0.1" and c.local_addr[1] > 0
 
 
+def test_http_flag_is_inferred_from_the_scheme_as_in_cymongoose(mgr):
+    """listen/connect without ``http=`` parse HTTP for http/https/ws/wss URLs
+    only; an explicit flag wins either way."""
+    seen = {}
+
+    def handler(name):
+        def h(c, ev, data):
+            if ev == MG_EV_HTTP_MSG:
+                seen.setdefault(name, []).append("msg")
+                c.reply(200, b"ok")
+            elif ev == mongoose_rs.MG_EV_READ and c.recv_data():
+                # an HTTP connection's request is consumed by the parser first
+                seen.setdefault(name, []).append(bytes(c.recv_data()))
+
+        return h
+
+    inferred = mgr.listen("http://127.0.0.1:0", handler("inferred"))
+    raw = mgr.listen("http://127.0.0.1:0", handler("raw"), http=False)
+    tcp = mgr.listen("tcp://127.0.0.1:0", handler("tcp"))
+    forced = mgr.listen("tcp://127.0.0.1:0", handler("forced"), http=True)
+    assert serve_while(mgr, get, port_of(inferred)) == (200, b"ok")
+    assert serve_while(mgr, get, port_of(forced)) == (200, b"ok")
+    for lsn in (raw, tcp):
+        s = socket.create_connection(("127.0.0.1", port_of(lsn)))
+        s.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        poll_until(mgr, lambda: len(seen) in (3, 4) and (seen.get("raw") if lsn is raw else seen.get("tcp")))
+        s.close()
+    assert seen["inferred"] == ["msg"] and seen["forced"] == ["msg"]
+    assert seen["raw"] == [b"GET / HTTP/1.1\r\n\r\n"]
+    assert seen["tcp"] == [b"GET / HTTP/1.1\r\n\r\n"]
+    # connect infers too: a ws:// client gets an HTTP-parsed response
+    got = []
+    cli = mgr.connect(
+        f"ws://127.0.0.1:{port_of(inferred)}",
+        lambda c, ev, d: (ev == mongoose_rs.MG_EV_CONNECT and c.send(b"GET / HTTP/1.0\r\n\r\n"))
+        or (ev == MG_EV_HTTP_MSG and got.append(d.status())),
+    )
+    poll_until(mgr, lambda: got)
+    assert got == [200] and cli is not None
+
+
 # -- poll -----------------------------------------------------------------------
 
 
