@@ -18,7 +18,7 @@
 //! * [`Head::framing`] decides how the body is delimited; for
 //!   [`Framing::Chunked`] run [`dechunk`] on the bytes after the head, then
 //!   set `head.body_len` to the de-chunked length.
-//! * `crate::ffi::http::fill_message` turns a [`Head`] into `mg_http_message`.
+//! * `crate::net::http::fill_message` turns a [`Head`] into `mg_http_message`.
 //! * [`reply_head`], [`chunk_padded`], [`chunk_minimal`] build reply bytes.
 //!
 //! Split by concern: [`head`] (request/response heads), [`chunked`]
