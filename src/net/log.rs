@@ -57,6 +57,11 @@ pub fn level() -> c_int {
 /// The 40-column prefix (`mg_log_prefix`).
 pub fn prefix(ll: c_int, file: &[u8], line: c_int, fname: &[u8]) -> Vec<u8> {
     let base = file.rsplit(|&c| c == b'/' || c == b'\\').next().unwrap_or(file);
+    prefix_as_is(ll, base, line, fname)
+}
+
+/// [`prefix`] with `file` used as given.
+fn prefix_as_is(ll: c_int, base: &[u8], line: c_int, fname: &[u8]) -> Vec<u8> {
     let mut v = format!("{:<6x} {ll} ", crate::net::millis()).into_bytes();
     v.extend_from_slice(base);
     v.extend_from_slice(format!(":{line}:").as_bytes());
@@ -66,17 +71,51 @@ pub fn prefix(ll: c_int, file: &[u8], line: c_int, fname: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Where a library message comes from, as the prefix names it: the source
+/// path below `src/` (`net/mgr.rs`), more useful than a bare file name.
+fn short_file(path: &str) -> &str {
+    path.rsplit_once("src/").map_or(path, |(_, rest)| rest)
+}
+
+/// Log a library message at `ll` from the caller's location; `fname` names
+/// the step the way Mongoose's function names do (`accept_conn`...).
 #[track_caller]
-fn log_at(ll: c_int, args: std::fmt::Arguments) {
+pub fn at(ll: c_int, fname: &str, args: std::fmt::Arguments) {
     if ll > level() {
         return;
     }
     let at = std::panic::Location::caller();
-    let mut line = prefix(ll, at.file().as_bytes(), at.line() as c_int, b"");
+    let mut line = prefix_as_is(ll, short_file(at.file()).as_bytes(), at.line() as c_int, fname.as_bytes());
     line.extend_from_slice(args.to_string().as_bytes());
     line.extend_from_slice(b"\r\n");
     emit(&line);
 }
+
+#[track_caller]
+fn log_at(ll: c_int, args: std::fmt::Arguments) {
+    at(ll, "", args)
+}
+
+/// `mg_debug!("step", "fmt", args..)`: a MG_LL_DEBUG line naming the
+/// caller's file and line; nothing is formatted below that level.
+macro_rules! mg_debug {
+    ($fname:expr, $($arg:tt)*) => {
+        if $crate::net::log::level() >= $crate::abi::MG_LL_DEBUG {
+            $crate::net::log::at($crate::abi::MG_LL_DEBUG, $fname, format_args!($($arg)*))
+        }
+    };
+}
+pub(crate) use mg_debug;
+
+/// As [`mg_debug!`] at MG_LL_VERBOSE.
+macro_rules! mg_verbose {
+    ($fname:expr, $($arg:tt)*) => {
+        if $crate::net::log::level() >= $crate::abi::MG_LL_VERBOSE {
+            $crate::net::log::at($crate::abi::MG_LL_VERBOSE, $fname, format_args!($($arg)*))
+        }
+    };
+}
+pub(crate) use mg_verbose;
 
 /// A library message at MG_LL_ERROR.
 #[track_caller]
@@ -152,6 +191,15 @@ mod tests {
         let long = prefix(1, b"a_very_long_file_name_for_testing.c", 12345, b"some_function_name");
         assert_eq!(long.len(), 40);
         assert_eq!(long[39], b' ');
+    }
+
+    #[test]
+    fn library_lines_name_the_source_path() {
+        assert_eq!(short_file("src/net/mgr.rs"), "net/mgr.rs");
+        assert_eq!(short_file("/x/mongoose-rs/src/net/io.rs"), "net/io.rs");
+        assert_eq!(short_file("main.c"), "main.c");
+        let p = String::from_utf8(prefix_as_is(3, b"net/mgr.rs", 712, b"accept_conn")).unwrap();
+        assert!(p.trim_end().ends_with(" 3 net/mgr.rs:712:accept_conn") && p.len() == 40, "{p:?}");
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn millis() -> u64 {
     ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
 }
 
+#[track_caller]
 pub(crate) fn log_error(args: std::fmt::Arguments) {
     crate::net::log::error(args);
 }
@@ -97,6 +98,7 @@ pub unsafe fn call(c: *mut mg_connection, ev: libc::c_int, ev_data: *mut c_void)
 ///
 /// # Safety
 /// `c` live or NULL.
+#[track_caller]
 pub unsafe fn error(c: *mut mg_connection, msg: &str) {
     let mut buf = [0u8; 64];
     let n = msg.len().min(63);
@@ -204,6 +206,7 @@ pub unsafe fn listen(
         (*c).fn_data = fn_data;
         (*c).pfn = pfn;
         conn::link(mgr, c);
+        log::mg_debug!("mg_listen", "{} {fd} {}", (*c).id, String::from_utf8_lossy(u));
         call(c, MG_EV_OPEN, ptr::null_mut());
         c
     }
