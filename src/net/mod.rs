@@ -248,6 +248,7 @@ pub unsafe fn connect(
         (*c).fn_data = fn_data;
         (*c).pfn = pfn;
         (*c).pfn_data = pfn_data;
+        log::mg_debug!("mg_connect_svc", "{} -1 {}", (*c).id, String::from_utf8_lossy(u));
         call(c, MG_EV_OPEN, url as *mut c_void);
         resolve(c, u);
         c
@@ -312,7 +313,14 @@ pub unsafe fn connect_resolved(c: *mut mg_connection) {
             return;
         }
         io::set_client_opts(fd);
-        match io::connect(fd, &rem) {
+        let r = io::connect(fd, &rem);
+        let how = match r {
+            Ok(true) => "ok",
+            Ok(false) => "pend",
+            Err(_) => "err",
+        };
+        log::mg_debug!("mg_connect_resolved", "{} {fd} -> {} {how}", (*c).id, fmt_addr(&rem));
+        match r {
             Ok(true) => {
                 (*c).loc = io::local_addr(fd);
                 call(c, MG_EV_RESOLVE, ptr::null_mut());

@@ -94,3 +94,53 @@ def test_verbose_story_of_one_request():
     polls = [m.group(6) for m in parsed if m.group(5) == "mg_mgr_poll"]
     assert polls and all(re.fullmatch(r"\d+ [r-][w-] [tT][cC][hH][rR][cC] \d+ \d+", p) for p in polls), polls
     assert any(p.startswith("2 r- tchrc") for p in polls), polls
+
+
+def test_debug_story_of_a_client():
+    """A client connection at MG_LL_DEBUG: created (no socket yet), then its
+    socket connecting, then its write and read (Mongoose 7.23's order)."""
+    lib = ctypes.CDLL(library_path())
+    level = ctypes.c_int.in_dll(lib, "mg_log_level")
+    saved = level.value
+    chars = []
+    sink = PFN(lambda ch, _p: chars.append(ch))
+    got = []
+
+    def on_server(c, ev, _data):
+        if ev == MG_EV_HTTP_MSG:
+            lib.mg_http_reply(ctypes.c_void_p(c), 200, b"", b"hi\n")
+
+    def on_client(c, ev, _data):
+        if ev == 4:  # MG_EV_CONNECT
+            lib.mg_send(ctypes.c_void_p(c), b"GET / HTTP/1.1\r\n\r\n", ctypes.c_size_t(18))
+        if ev == MG_EV_HTTP_MSG:
+            got.append(c)
+
+    h1, h2 = HANDLER(on_server), HANDLER(on_client)
+    lib.mg_http_listen.restype = ctypes.c_void_p
+    lib.mg_http_connect.restype = ctypes.c_void_p
+    mgr = ctypes.create_string_buffer(4096)
+    try:
+        level.value = 3
+        lib.mg_log_set_fn(sink, None)
+        lib.mg_mgr_init(mgr)
+        lsn = lib.mg_http_listen(mgr, b"http://127.0.0.1:0", h1, None)
+        port = socket.ntohs(ctypes.c_uint16.from_address(lsn + 16 + 16).value)
+        url = f"http://127.0.0.1:{port}".encode()
+        assert lib.mg_http_connect(mgr, url, h2, None)
+        deadline = time.time() + 5
+        while not got and time.time() < deadline:
+            lib.mg_mgr_poll(mgr, 10)
+        assert got
+        lib.mg_mgr_free(mgr)
+    finally:
+        lib.mg_log_set_fn(None, None)
+        level.value = saved
+    lines = [ln for ln in b"".join(chars).decode().split("\r\n") if ln]
+    steps = [(m.group(5), m.group(6)) for m in map(LINE.match, lines)]
+    client = [(step, msg) for step, msg in steps if msg.startswith("2 ")]
+    assert client[0] == ("mg_connect_svc", f"2 -1 {url.decode()}"), lines
+    assert client[1][0].startswith("mg_connect_re"), lines  # cut by the 40-column prefix
+    assert re.fullmatch(rf"2 \d+ -> 127\.0\.0\.1:{port} (pend|ok)", client[1][1]), lines
+    assert [s for s, _ in client[2:]] == ["write_conn", "read_conn", "mg_close_conn"], lines
+    assert re.fullmatch(r"2 \d+ snd 18/16384 rcv 0/0 n=18 err=0", client[2][1]), lines
