@@ -129,6 +129,8 @@ fn check_multipart(body: &[u8]) {
         assert!(next > ofs && next <= body.len(), "next {next} after {ofs} of {}", body.len());
         within(part.body, body.len(), "part body");
         assert!(part.body.off > ofs && part.body.end() <= next);
+        // Found or held back, the next boundary line starts after a CRLF.
+        assert_eq!(part.body.end() + 2, next);
         if let Some(n) = part.name {
             within(n, body.len(), "part name");
             assert!(n.off > ofs && n.end() <= part.body.off);

@@ -90,6 +90,9 @@ def find_library():
 
 LIBRARY_PATH = find_library()
 lib = ctypes.CDLL(LIBRARY_PATH)
+# As pymongoose (cymongoose) does on import: no library log lines unless the
+# program asks (the C default, MG_LL_DEBUG, prints Mongoose's debug story).
+ctypes.c_int.in_dll(lib, "mg_log_level").value = 0
 _libc = ctypes.CDLL(None)
 
 # --------------------------------------------------------------------------

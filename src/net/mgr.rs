@@ -7,8 +7,9 @@
 //! after each callback, and never frees a connection that a walk in progress
 //! might still step on (`mg_close_conn` during a poll defers the free).
 use super::conn::{self, state};
+use super::log::{mg_debug, mg_verbose};
 use super::wakeup::Shared;
-use super::{call, io, log_error, millis, timer};
+use super::{call, fmt_addr, io, log_error, millis, timer};
 use crate::abi::*;
 use core::ffi::{c_long, c_uint, c_void};
 use core::ptr;
@@ -112,6 +113,7 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         (*mgr).active_dns_requests = Box::into_raw(m) as *mut c_void;
         super::tls::ctx_init(mgr);
     }
+    mg_debug!("mg_mgr_init", "MG_IO_SIZE: {MG_IO_SIZE}, TLS: rustls");
 }
 
 /// Register a connection's socket with the poller (both directions, edge
@@ -193,6 +195,7 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
             return;
         }
         (*c).set_rs(RS_DEAD, true);
+        mg_debug!("mg_close_conn", "{} {} closed", (*c).id, (*c).sock());
         if (*c).rs(RS_TLS) {
             super::tls::before_close(c); // close_notify, best effort
         }
@@ -506,6 +509,7 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
                     call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
                 }
             }
+            mg_verbose!("mg_mgr_poll", "{}", poll_state(c));
             // The POLL handler may have queued data, set flags or closed.
             service(mgr, c, now);
             if (*c).flag(FLAG_IS_DRAINING)
@@ -735,6 +739,13 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
                     (*c).flags |= inherit | FLAG_IS_ACCEPTED;
                     register(mgr, c, fd);
                     conn::link(mgr, c);
+                    mg_debug!(
+                        "accept_conn",
+                        "{} {fd} accepted {} -> {}",
+                        (*c).id,
+                        fmt_addr(&peer),
+                        fmt_addr(&(*c).loc)
+                    );
                     super::shutdown::on_accept(mgr, c);
                     call(c, MG_EV_OPEN, ptr::null_mut());
                     call(c, MG_EV_ACCEPT, ptr::null_mut());
@@ -781,6 +792,7 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
         let udp = (*c).flag(FLAG_IS_UDP);
         let mut from = mg_addr::default();
         let r = io::recv((*c).sock(), buf, if udp { Some(&mut from) } else { None });
+        log_io(c, "recv_raw", "read_conn", &r);
         match r {
             io::Io::Done(n) => {
                 if udp {
@@ -815,6 +827,7 @@ pub(super) unsafe fn write_once(c: *mut mg_connection) {
         let udp = (*c).flag(FLAG_IS_UDP);
         let rem = (*c).rem;
         let r = io::send((*c).sock(), (*c).send.data(), if udp { Some(&rem) } else { None });
+        log_io(c, "mg_io_send", "write_conn", &r);
         match r {
             io::Io::Done(n) => {
                 if (*c).flag(FLAG_IS_HEXDUMPING) {
@@ -869,5 +882,75 @@ pub unsafe fn free(mgr: *mut mg_mgr) {
         (*mgr).pipe.fd = -1;
         super::tls::ctx_free(mgr);
         drop(Box::from_raw(mp));
+    }
+    mg_debug!("mg_mgr_free", "All connections closed");
+}
+
+/// The debug story of one receive or send, as Mongoose tells it: the raw
+/// call at MG_LL_VERBOSE (`<id> <n> <errno>`), then the connection's view at
+/// MG_LL_DEBUG (`-1` for a closed or blocked socket).
+///
+/// # Safety
+/// `c` live.
+#[track_caller]
+#[inline]
+unsafe fn log_io(c: *mut mg_connection, raw: &str, step: &str, r: &io::Io) {
+    if super::log::level() < MG_LL_DEBUG {
+        return;
+    }
+    let (n, err): (i64, i32) = match *r {
+        io::Io::Done(n) => (n as i64, 0),
+        io::Io::WouldBlock => (-1, libc::EAGAIN),
+        io::Io::Closed => (0, 0),
+    };
+    // SAFETY: `c` live.
+    unsafe {
+        let (id, fd) = ((*c).id, (*c).sock());
+        mg_verbose!(raw, "{id} {n} {err}");
+        let n = if n == 0 { -1 } else { n };
+        if step == "read_conn" {
+            mg_debug!(step, "{id} {fd} {} {n} err {err}", tls_state(c));
+        } else {
+            let (s, r) = (&(*c).send, &(*c).recv);
+            mg_debug!(step, "{id} {fd} snd {}/{} rcv {}/{} n={n} err={err}", s.len, s.size, r.len, r.size);
+        }
+    }
+}
+
+/// `<is_tls>:<is_tls_hs>:<rtls.len>`, where Mongoose's read line shows the
+/// TLS state of the connection.
+///
+/// # Safety
+/// `c` live.
+unsafe fn tls_state(c: *mut mg_connection) -> String {
+    // SAFETY: `c` live.
+    unsafe {
+        let b = |f: c_uint| u8::from((*c).flag(f));
+        format!("{}:{}:{}", b(FLAG_IS_TLS), b(FLAG_IS_TLS_HS), (*c).rtls.len)
+    }
+}
+
+/// The per-connection MG_LL_VERBOSE line of a poll turn: id, readable and
+/// writable (`r`/`w` or `-`), then TLS, connecting, handshake, resolving
+/// and closing (upper case when set), then two TLS buffer counters.
+///
+/// # Safety
+/// `c` live.
+unsafe fn poll_state(c: *mut mg_connection) -> String {
+    // SAFETY: `c` live.
+    unsafe {
+        let f = |flag: c_uint, ch: char| if (*c).flag(flag) { ch.to_ascii_uppercase() } else { ch };
+        format!(
+            "{} {}{} {}{}{}{}{} 0 {}",
+            (*c).id,
+            if (*c).flag(FLAG_IS_READABLE) { 'r' } else { '-' },
+            if (*c).flag(FLAG_IS_WRITABLE) { 'w' } else { '-' },
+            f(FLAG_IS_TLS, 't'),
+            f(FLAG_IS_CONNECTING, 'c'),
+            f(FLAG_IS_TLS_HS, 'h'),
+            f(FLAG_IS_RESOLVING, 'r'),
+            f(FLAG_IS_CLOSING, 'c'),
+            (*c).rtls.len
+        )
     }
 }

@@ -11,9 +11,11 @@ use core::ptr;
 pub mod conn;
 pub mod dns;
 pub mod fs;
+pub mod guard;
 pub mod http;
 pub mod internals;
 pub mod io;
+pub mod log;
 pub mod mdns;
 pub mod mgr;
 pub mod modbus;
@@ -67,8 +69,9 @@ pub fn millis() -> u64 {
     ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
 }
 
+#[track_caller]
 pub(crate) fn log_error(args: std::fmt::Arguments) {
-    crate::ffi::log::error(args);
+    crate::net::log::error(args);
 }
 
 /// Fire an event: the protocol handler first, then the user handler (both
@@ -95,6 +98,7 @@ pub unsafe fn call(c: *mut mg_connection, ev: libc::c_int, ev_data: *mut c_void)
 ///
 /// # Safety
 /// `c` live or NULL.
+#[track_caller]
 pub unsafe fn error(c: *mut mg_connection, msg: &str) {
     let mut buf = [0u8; 64];
     let n = msg.len().min(63);
@@ -118,8 +122,8 @@ pub unsafe fn error(c: *mut mg_connection, msg: &str) {
 pub unsafe fn hexdump_io(c: *mut mg_connection, dir: &str, data: &[u8]) {
     // SAFETY: `c` live.
     let (id, loc, rem) = unsafe { ((*c).id, (*c).loc, (*c).rem) };
-    crate::ffi::log::info(format_args!("{id} {} {dir} {} {}", fmt_addr(&loc), fmt_addr(&rem), data.len()));
-    crate::ffi::log::hexdump(data);
+    crate::net::log::info(format_args!("{id} {} {dir} {} {}", fmt_addr(&loc), fmt_addr(&rem), data.len()));
+    crate::net::log::hexdump(data);
 }
 
 /// `ip:port` text of an address, for logs.
@@ -202,6 +206,7 @@ pub unsafe fn listen(
         (*c).fn_data = fn_data;
         (*c).pfn = pfn;
         conn::link(mgr, c);
+        log::mg_debug!("mg_listen", "{} {fd} {}", (*c).id, String::from_utf8_lossy(u));
         call(c, MG_EV_OPEN, ptr::null_mut());
         c
     }
@@ -243,6 +248,7 @@ pub unsafe fn connect(
         (*c).fn_data = fn_data;
         (*c).pfn = pfn;
         (*c).pfn_data = pfn_data;
+        log::mg_debug!("mg_connect_svc", "{} -1 {}", (*c).id, String::from_utf8_lossy(u));
         call(c, MG_EV_OPEN, url as *mut c_void);
         resolve(c, u);
         c
@@ -307,7 +313,14 @@ pub unsafe fn connect_resolved(c: *mut mg_connection) {
             return;
         }
         io::set_client_opts(fd);
-        match io::connect(fd, &rem) {
+        let r = io::connect(fd, &rem);
+        let how = match r {
+            Ok(true) => "ok",
+            Ok(false) => "pend",
+            Err(_) => "err",
+        };
+        log::mg_debug!("mg_connect_resolved", "{} {fd} -> {} {how}", (*c).id, fmt_addr(&rem));
+        match r {
             Ok(true) => {
                 (*c).loc = io::local_addr(fd);
                 call(c, MG_EV_RESOLVE, ptr::null_mut());
