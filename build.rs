@@ -1,5 +1,6 @@
 //! 1. Compiles the variadic shim (`src/ffi/variadic.c`) into the library.
-//! 2. Exports only `mg_*` symbols from the shared library and sets its soname
+//! 2. Exports only `mg_*` symbols (not the internal `mg_rs_*`) from the
+//!    shared library and sets its soname
 //!    (`libmongoose.so.<major>`, linked to `libmongoose.so` in target/<profile>).
 //! 3. Generates `mongoose.h` with cbindgen into `$OUT_DIR`; copies it to
 //!    `include/mongoose.h` only when `MONGOOSE_BLESS_HEADER=1` (a test fails
@@ -24,9 +25,15 @@ fn main() {
         .compile("mongoose_variadic");
 
     // The version script keeps everything but mg_* local; the C objects come
-    // in whole so their mg_* entry points are exported too.
+    // in whole so their mg_* entry points are exported too. The mg_rs_*
+    // helpers the variadic shim calls are internal: local as well (they still
+    // link inside the library, and a static archive cannot hide them).
     let script = out.join("mongoose.map");
-    fs::write(&script, "{\n  global: mg_*;\n  local: *;\n};\n").unwrap();
+    // GNU ld lets the `mg_*` glob win over an `mg_rs_*` one, so the
+    // helpers are listed by exact name (exact names beat globs).
+    let internal = internal_names(&root.join("src"));
+    let local: String = internal.iter().map(|n| format!("    {n};\n")).collect();
+    fs::write(&script, format!("{{\n  global: mg_*;\n  local:\n{local}    *;\n}};\n")).unwrap();
     println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", script.display());
     // The soname carries the ABI version: the crate's major version (bumped
     // when the C ABI breaks). Programs linked with -lmongoose then need
@@ -58,6 +65,39 @@ fn main() {
             "cargo:warning=include/mongoose.h is stale; regenerate with MONGOOSE_BLESS_HEADER=1 cargo build"
         );
     }
+}
+
+/// Every `mg_rs_<ident>` name in the sources (Rust and C) under `dir`:
+/// the internal helpers the variadic shim and the Rust code call each other
+/// through. Listing a name that is not a symbol is harmless.
+fn internal_names(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str());
+            if !matches!(ext, Some("rs" | "c" | "h")) {
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("mg_rs_") {
+                let tail = &rest[i..];
+                let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
+                let before = rest[..i].chars().next_back();
+                if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && end > 6 {
+                    names.insert(tail[..end].to_string());
+                }
+                rest = &tail[end..];
+            }
+        }
+    }
+    names
 }
 
 /// `target/<profile>/libmongoose.so.<major> -> libmongoose.so`, so programs

@@ -128,3 +128,28 @@ fn variadic_entry_points_are_defined_in_both_libraries() {
     missing.dedup();
     assert!(missing.is_empty(), "variadic entry points missing:\n  {}", missing.join("\n  "));
 }
+
+/// The `mg_rs_*` helpers the variadic shim calls are internal: absent from
+/// the shared library's dynamic symbol table (the static archive cannot hide
+/// them, and must define them); every other `mg_*` symbol the archive
+/// defines is exported.
+#[test]
+fn internal_helpers_are_not_exported() {
+    let so = library("libmongoose.so");
+    let a = library("libmongoose.a");
+    let so_syms = nm(&["-D", "--defined-only"], &so);
+    let a_syms = nm(&["--defined-only", "--extern-only"], &a);
+    let internal: Vec<&String> = so_syms.keys().filter(|n| n.starts_with("mg_rs_")).collect();
+    assert!(internal.is_empty(), "{} exports internal helpers: {internal:?}", so.display());
+    for name in ["mg_rs_vlog", "mg_rs_va_int", "mg_rs_http_vreply"] {
+        assert!(a_syms.contains_key(name), "{} lacks {name}", a.display());
+    }
+    let missing: Vec<&String> = a_syms
+        .keys()
+        .filter(|n| n.starts_with("mg_") && !n.starts_with("mg_rs_") && !so_syms.contains_key(*n))
+        .collect();
+    assert!(missing.is_empty(), "{} does not export: {missing:?}", so.display());
+    for name in ["mg_log_level", "mg_fs_posix", "mg_fs_packed", "mg_mem_files", "mg_log", "mg_http_reply"] {
+        assert!(so_syms.contains_key(name), "{} does not export {name}", so.display());
+    }
+}

@@ -1,18 +1,3 @@
-//! The panic boundary: every export runs its body through `guard`, which
-//! returns the documented failure value instead of unwinding into C.
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// Run `f`; if it panics, return `fail` (and log the panic once).
-#[inline]
-pub fn guard<R>(fail: R, f: impl FnOnce() -> R) -> R {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(_) => fail,
-    }
-}
-
-/// Run `f` for its effect; a panic is swallowed.
-#[inline]
-pub fn guard_unit(f: impl FnOnce()) {
-    guard((), f)
-}
+//! The panic boundary every export runs its body through; it lives in
+//! `net::guard` (the filesystems' C callbacks there need it too).
+pub use crate::net::guard::{guard, guard_unit};

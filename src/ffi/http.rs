@@ -2,10 +2,11 @@
 //! points (listen, connect, reply, chunks, static files) live elsewhere and
 //! share `core::http` with these.
 use crate::abi::*;
-use crate::core::http::{self as h, Head, HeadError, Span};
+use crate::core::http::{self as h, HeadError, Span};
 use crate::ffi::guard::{guard, guard_unit};
 use crate::ffi::raw::{bytes, bytes_mut};
 use crate::net;
+use crate::net::http::{fill_message, view};
 use core::ffi::{c_char, c_int, c_uchar, c_void, CStr};
 use core::ptr;
 
@@ -18,36 +19,9 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
     (!s.is_null()).then(|| unsafe { CStr::from_ptr(s) }.to_bytes())
 }
 
-/// A view of `span` inside the buffer starting at `base`.
-fn view(base: *const u8, span: Span) -> mg_str {
-    mg_str { buf: base.wrapping_add(span.off) as *mut c_char, len: span.len }
-}
-
 /// Lengths reported through `int` (heads never come near 2 GiB).
 fn to_int(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
-}
-
-/// Fill `hm` with views of a parsed head: every span becomes an `mg_str`
-/// into the buffer at `base`; `query` is `{NULL, 0}` without `?`; unused
-/// header slots are zero; `body` starts right after the head and has
-/// `parsed.body_len` bytes (may be `(size_t) -1`), `message` covers both.
-///
-/// # Safety
-/// `base` must be the start of the buffer `parsed` was produced from (and
-/// stay valid while C looks at `hm`).
-pub unsafe fn fill_message(base: *const u8, parsed: &Head, hm: &mut mg_http_message) {
-    *hm = mg_http_message::zeroed();
-    hm.method = view(base, parsed.method);
-    hm.uri = view(base, parsed.uri);
-    hm.query = parsed.query.map_or(mg_str::NULL, |q| view(base, q));
-    hm.proto = view(base, parsed.proto);
-    for (slot, x) in hm.headers.iter_mut().zip(parsed.headers()) {
-        *slot = mg_http_header { name: view(base, x.name), value: view(base, x.value) };
-    }
-    hm.body = view(base, parsed.body());
-    hm.head = view(base, Span::new(0, parsed.head_len));
-    hm.message = view(base, Span::new(0, parsed.message_len()));
 }
 
 /// Find a header in a (possibly user-built) message: case-insensitive exact
@@ -390,35 +364,4 @@ pub unsafe extern "C" fn mg_http_set_header_timeout(mgr: *mut mg_mgr, ms: libc::
     }
     // SAFETY: an initialised manager.
     guard_unit(|| unsafe { net::http::set_header_timeout(mgr, ms) })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fill_message_views() {
-        let s = b"GET /a?q HTTP/1.1\r\nX: y\r\n\r\n";
-        let head = h::parse(s).unwrap();
-        let mut hm = mg_http_message::zeroed();
-        // SAFETY: `s` is the parsed buffer and outlives `hm`'s use here.
-        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
-        // SAFETY: the views point into `s`.
-        unsafe {
-            assert_eq!(hm.method.as_bytes(), b"GET");
-            assert_eq!(hm.uri.as_bytes(), b"/a");
-            assert_eq!(hm.query.as_bytes(), b"q");
-            assert_eq!(hm.headers[0].value.as_bytes(), b"y");
-            assert_eq!(hm.headers[1].name.len, 0);
-            assert_eq!(hm.body.buf as *const u8, s.as_ptr().add(s.len()));
-            assert_eq!(hm.message.len, s.len());
-        }
-        let s = b"HTTP/1.1 200 OK\r\n\r\n";
-        let head = h::parse(s).unwrap();
-        // SAFETY: as above.
-        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
-        assert!(hm.query.buf.is_null());
-        assert_eq!(hm.body.len, usize::MAX);
-        assert_eq!(hm.message.len, usize::MAX);
-    }
 }

@@ -23,10 +23,16 @@ use super::{cstr, error, shutdown};
 use crate::abi::*;
 use crate::core::fs::{self as cfs, DirEntry, FileHead, PathError};
 use crate::core::http as h;
-use crate::ffi::fs::{Fs, Stat};
 use core::ffi::{c_int, c_void};
 use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
+
+// `posix` before `packed`: cbindgen emits the exported statics in this order.
+pub mod posix;
+
+pub mod packed;
+pub mod vfs;
+pub use vfs::{close_fd, open_fd, Fs, Stat};
 
 /// `struct mg_http_serve_opts` as Rust slices (empty = NULL).
 pub struct Opts<'a> {

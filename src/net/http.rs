@@ -5,8 +5,7 @@
 use super::conn::state;
 use super::{call, error, shutdown};
 use crate::abi::*;
-use crate::core::http::{self as h, Chunked, Framing, Head, HeadError};
-use crate::ffi::http::fill_message;
+use crate::core::http::{self as h, Chunked, Framing, Head, HeadError, Span};
 use core::ffi::{c_char, c_int, c_long, c_void};
 
 /// Per-connection HTTP state kept beside the C struct (see
@@ -394,7 +393,7 @@ unsafe fn frame(
             }
             Framing::UntilClose => {
                 if head.is_response {
-                    crate::ffi::log::debug(format_args!(
+                    crate::net::log::debug(format_args!(
                         "{} no Content-Length, reading until close",
                         (*c).id
                     ));
@@ -418,8 +417,8 @@ unsafe fn malformed(c: *mut mg_connection, ofs: usize) {
     // SAFETY: `c` live.
     unsafe {
         let bytes = rest(c, ofs);
-        crate::ffi::log::error(format_args!("HTTP parse, {} bytes", bytes.len()));
-        crate::ffi::log::hexdump(&bytes[..bytes.len().min(16)]);
+        crate::net::log::error(format_args!("HTTP parse, {} bytes", bytes.len()));
+        crate::net::log::hexdump(&bytes[..bytes.len().min(16)]);
         if (*c).flag(FLAG_IS_ACCEPTED) {
             reject(c, 400, BAD_REQUEST_BODY);
         } else {
@@ -560,6 +559,33 @@ pub unsafe fn connect(
     unsafe { super::connect(mgr, url, fn_, fn_data, Some(handler), core::ptr::null_mut()) }
 }
 
+/// A view of `span` inside the buffer starting at `base`.
+pub fn view(base: *const u8, span: Span) -> mg_str {
+    mg_str { buf: base.wrapping_add(span.off) as *mut c_char, len: span.len }
+}
+
+/// Fill `hm` with views of a parsed head: every span becomes an `mg_str`
+/// into the buffer at `base`; `query` is `{NULL, 0}` without `?`; unused
+/// header slots are zero; `body` starts right after the head and has
+/// `parsed.body_len` bytes (may be `(size_t) -1`), `message` covers both.
+///
+/// # Safety
+/// `base` must be the start of the buffer `parsed` was produced from (and
+/// stay valid while C looks at `hm`).
+pub unsafe fn fill_message(base: *const u8, parsed: &Head, hm: &mut mg_http_message) {
+    *hm = mg_http_message::zeroed();
+    hm.method = view(base, parsed.method);
+    hm.uri = view(base, parsed.uri);
+    hm.query = parsed.query.map_or(mg_str::NULL, |q| view(base, q));
+    hm.proto = view(base, parsed.proto);
+    for (slot, x) in hm.headers.iter_mut().zip(parsed.headers()) {
+        *slot = mg_http_header { name: view(base, x.name), value: view(base, x.value) };
+    }
+    hm.body = view(base, parsed.body());
+    hm.head = view(base, Span::new(0, parsed.head_len));
+    hm.message = view(base, Span::new(0, parsed.message_len()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,5 +596,31 @@ mod tests {
         assert!(has_connection_header(b"X-A: 1\r\nconnection: close\r\n"));
         assert!(!has_connection_header(b"X-Connection: 1\r\n"));
         assert!(!has_connection_header(b""));
+    }
+
+    #[test]
+    fn fill_message_views() {
+        let s = b"GET /a?q HTTP/1.1\r\nX: y\r\n\r\n";
+        let head = h::parse(s).unwrap();
+        let mut hm = mg_http_message::zeroed();
+        // SAFETY: `s` is the parsed buffer and outlives `hm`'s use here.
+        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
+        // SAFETY: the views point into `s`.
+        unsafe {
+            assert_eq!(hm.method.as_bytes(), b"GET");
+            assert_eq!(hm.uri.as_bytes(), b"/a");
+            assert_eq!(hm.query.as_bytes(), b"q");
+            assert_eq!(hm.headers[0].value.as_bytes(), b"y");
+            assert_eq!(hm.headers[1].name.len, 0);
+            assert_eq!(hm.body.buf as *const u8, s.as_ptr().add(s.len()));
+            assert_eq!(hm.message.len, s.len());
+        }
+        let s = b"HTTP/1.1 200 OK\r\n\r\n";
+        let head = h::parse(s).unwrap();
+        // SAFETY: as above.
+        unsafe { fill_message(s.as_ptr(), &head, &mut hm) };
+        assert!(hm.query.buf.is_null());
+        assert_eq!(hm.body.len, usize::MAX);
+        assert_eq!(hm.message.len, usize::MAX);
     }
 }

@@ -11,9 +11,11 @@ use core::ptr;
 pub mod conn;
 pub mod dns;
 pub mod fs;
+pub mod guard;
 pub mod http;
 pub mod internals;
 pub mod io;
+pub mod log;
 pub mod mdns;
 pub mod mgr;
 pub mod modbus;
@@ -68,7 +70,7 @@ pub fn millis() -> u64 {
 }
 
 pub(crate) fn log_error(args: std::fmt::Arguments) {
-    crate::ffi::log::error(args);
+    crate::net::log::error(args);
 }
 
 /// Fire an event: the protocol handler first, then the user handler (both
@@ -118,8 +120,8 @@ pub unsafe fn error(c: *mut mg_connection, msg: &str) {
 pub unsafe fn hexdump_io(c: *mut mg_connection, dir: &str, data: &[u8]) {
     // SAFETY: `c` live.
     let (id, loc, rem) = unsafe { ((*c).id, (*c).loc, (*c).rem) };
-    crate::ffi::log::info(format_args!("{id} {} {dir} {} {}", fmt_addr(&loc), fmt_addr(&rem), data.len()));
-    crate::ffi::log::hexdump(data);
+    crate::net::log::info(format_args!("{id} {} {dir} {} {}", fmt_addr(&loc), fmt_addr(&rem), data.len()));
+    crate::net::log::hexdump(data);
 }
 
 /// `ip:port` text of an address, for logs.

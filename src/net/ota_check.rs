@@ -119,7 +119,7 @@ unsafe extern "C" fn meta_fn(c: *mut mg_connection, ev: c_int, ev_data: *mut c_v
                 if ver == VERSION.as_bytes() {
                     return say(k.cb, Some("Same version"));
                 }
-                crate::ffi::log::info(format_args!(
+                crate::net::log::info(format_args!(
                     "Firmware version: {}, url: {}, size: {}",
                     String::from_utf8_lossy(&ver),
                     String::from_utf8_lossy(&fw),
@@ -162,7 +162,7 @@ unsafe extern "C" fn fw_fn(c: *mut mg_connection, ev: c_int, ev_data: *mut c_voi
                         format!("Bad HTTP response: status {status}, size {} vs {}", hm.body.len, k.size);
                     return error(c, &msg);
                 }
-                crate::ffi::log::info(format_args!("Beginning OTA ({} bytes)", k.size));
+                crate::net::log::info(format_args!("Beginning OTA ({} bytes)", k.size));
                 upload::start_ota(c, hm, Some(ota_done));
             }
             MG_EV_CLOSE => release(c),
@@ -200,7 +200,7 @@ unsafe fn start(cb: StatusFn, mgr: *mut mg_mgr, u: Vec<u8>, size: usize) {
 pub unsafe fn url_check(mgr: *mut mg_mgr, metadata_url: *const c_char, cb: StatusFn) {
     // SAFETY: per the contract.
     let u = if metadata_url.is_null() { Vec::new() } else { unsafe { super::cstr(metadata_url) }.to_vec() };
-    crate::ffi::log::info(format_args!("Connecting to {}", String::from_utf8_lossy(&u)));
+    crate::net::log::info(format_args!("Connecting to {}", String::from_utf8_lossy(&u)));
     if u.is_empty() {
         return say(cb, Some("Failed to connect"));
     }

@@ -10,10 +10,10 @@
 //! Mongoose). The callback gets NULL on success or an error text; without a
 //! callback the reply is `200 ok\n`, or `500 <error>\n` and the connection
 //! drains.
+use super::fs::Fs;
 use super::http::reply_bytes;
 use crate::abi::*;
 use crate::core::{fs as cfs, ota};
-use crate::ffi::fs::Fs;
 use core::ffi::{c_char, c_int, c_void};
 use std::ffi::CString;
 

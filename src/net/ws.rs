@@ -6,11 +6,11 @@
 //! part of the protocol (PONG, CLOSE echo, CLOSE 1001 on shutdown) is sent
 //! from here.
 use super::conn::state;
+use super::http::fill_message;
 use super::{call, error, shutdown};
 use crate::abi::*;
 use crate::core::http::{self as h, HeadError};
 use crate::core::ws::{self as w, FrameHead};
-use crate::ffi::http::fill_message;
 use core::ffi::{c_char, c_int, c_void};
 
 /// Per-connection WebSocket state kept beside the C struct.
