@@ -67,7 +67,9 @@ pub fn glob_caps(s: &[u8], pat: &[u8], cap: &mut dyn FnMut(usize, Option<(usize,
                 put(ordinal(wj), a, i, true);
             }
             if p == Some(b'?') {
-                put(ordinal(j), i, i + 1, j + 1 < pat.len());
+                // Completed on the spot, so the next element is reset even
+                // when this `?` ends the pattern (Mongoose does).
+                put(ordinal(j), i, i + 1, true);
             }
             i += 1;
             j += 1;
@@ -236,5 +238,34 @@ mod tests {
         assert_eq!(span(b"a,b,c", b','), Some((&b"a"[..], &b"b,c"[..])));
         assert_eq!(span(b"abc", b','), Some((&b"abc"[..], &b""[..])));
         assert_eq!(span(b"", b','), None);
+    }
+
+    // Cases added for mutation testing (MUTANTS.md); expected values are
+    // Mongoose 7.23's (mg_match with every element pre-set to a sentinel).
+    #[test]
+    fn match_captures_question_mark_edges() {
+        let s = |x: &str| Some(x.to_string());
+        let u = s("untouched");
+        // A `?` ending the pattern still resets the element after it.
+        assert_eq!(caps("abc", "ab?").unwrap()[..3], [s("c"), None, u.clone()]);
+        assert_eq!(caps("xy", "x?").unwrap()[..3], [s("y"), None, u.clone()]);
+        assert_eq!(caps("abc", "?bc").unwrap()[..3], [s("a"), None, u.clone()]);
+        assert_eq!(caps("ab", "??").unwrap()[..4], [s("a"), s("b"), None, u.clone()]);
+        assert_eq!(caps("abc", "a?*").unwrap()[..3], [s("b"), s("c"), u.clone()]);
+        assert_eq!(caps("ab", "a*").unwrap()[..2], [s("b"), u.clone()]);
+        assert_eq!(caps("ab", "a#").unwrap()[..2], [s("b"), u]);
+    }
+
+    #[test]
+    fn casecmp_continues_past_equal_bytes() {
+        assert_eq!(casecmp(b"ab", b"ac", usize::MAX), -1);
+        assert_eq!(casecmp(b"aB", b"Ab", usize::MAX), 0);
+        assert_eq!(casecmp(b"ab", b"a", usize::MAX), 98);
+    }
+
+    #[test]
+    fn to_num_width_8() {
+        assert_eq!(to_num(b"18446744073709551615", 10, 8), Some(u64::MAX));
+        assert_eq!(to_num(b"1", 10, 8), Some(1));
     }
 }

@@ -33,7 +33,8 @@ pub fn parts(url: &[u8]) -> Parts {
             b'[' => in_brackets = true,
             b']' => in_brackets = false,
             b':' if !in_brackets => colon = Some(i),
-            b'/' if !in_brackets => {
+            // Even inside brackets, as Mongoose: `[fe80::1/64]` ends at `/`.
+            b'/' => {
                 p.uri = Some(i);
                 break;
             }
@@ -236,5 +237,58 @@ mod tests {
         assert_eq!(m[10..], [0xff, 0xff, 1, 2, 3, 4]);
         let (s, _, scope) = ip("fe80::1%3").unwrap();
         assert_eq!((s[0], s[1], s[15], scope), (0xfe, 0x80, 1, 3));
+    }
+
+    // Added for mutation testing (MUTANTS.md): Mongoose 7.23's mg_url_* results.
+    #[test]
+    fn url_brackets_at_signs_and_signed_ports() {
+        // url, host, port, user, pass, uri
+        for (url, h, p, u, pw, uri_s) in [
+            ("http://[::1]/x", "[::1]", 80, "", "", "/x"),
+            ("[::1]", "[::1]", 0, "", "", "/"),
+            ("ws://[::1]", "[::1]", 80, "", "", "/"),
+            ("http://a@b@c/", "b@c", 80, "a", "", "/"),
+            ("http://[fe80::1/64]:80/x", "[fe80::1", 80, "", "", "/64]:80/x"),
+            ("x:-1", "x", 65535, "", "", "/"),
+            ("x:+80", "x", 80, "", "", "/"),
+        ] {
+            let b = url.as_bytes();
+            assert_eq!(host(b), h.as_bytes(), "{url}");
+            assert_eq!(port(b), p, "{url}");
+            assert_eq!(user_pass(b), (u.as_bytes(), pw.as_bytes()), "{url}");
+            assert_eq!(uri(b).map_or("/", |k| &url[k..]), uri_s, "{url}");
+        }
+    }
+
+    /// Our own rule (a departure, see `socket_port`): 0..=65535 in at most
+    /// five digits, else refused.
+    #[test]
+    fn socket_port_is_strict() {
+        for (url, want) in [
+            ("http://h", Some(80)),
+            ("h", Some(0)),
+            ("h:1", Some(1)),
+            ("h:8080", Some(8080)),
+            ("h:12345", Some(12345)),
+            ("h:65535", Some(65535)),
+            ("h:00080", Some(80)),
+            ("h:65536", None),
+            ("h:000080", None),
+            ("h:", None),
+            ("h:-1", None),
+            ("h:8o", None),
+            ("h:+80", None),
+        ] {
+            assert_eq!(socket_port(url.as_bytes()), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn aton_brackets_must_pair() {
+        let ok = |s: &str| aton(s.as_bytes()).is_some();
+        assert!(ok("[::1]"));
+        assert!(!ok("1::2]"));
+        assert!(!ok("::1]"));
+        assert!(!ok("[]"));
     }
 }

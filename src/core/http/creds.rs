@@ -82,6 +82,9 @@ mod tests {
         assert_eq!(cr(None, None, "access_token=abcdef", 64, 4), b("", "abc"));
         assert_eq!(cr(None, None, "", 64, 64), b("", ""));
         assert_eq!(cr(Some("basic dXNlcjpwYXNz"), None, "", 64, 64), b("", ""));
+        // A bare scheme word is not a `Basic` header: the search goes on.
+        assert_eq!(cr(Some("Basic "), None, "access_token=q", 64, 64), b("", "q"));
+        assert_eq!(cr(Some("Bearer "), None, "access_token=q", 64, 64), b("", "q"));
         // 255 decoded bytes are fine, 256 are not.
         let long = |n: usize| {
             use base64::Engine as _;

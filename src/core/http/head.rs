@@ -632,4 +632,19 @@ mod tests {
             assert_eq!(parse(&req[..n]).as_ref(), Ok(&whole), "prefix {n}");
         }
     }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
+    fn transfer_encoding_on_http10_requests_only() {
+        for (msg, want) in [
+            (&b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"[..], true),
+            (b"POST / http/1.0\r\ntransfer-encoding: chunked\r\n\r\n", true),
+            (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", false),
+            (b"POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n", false),
+            (b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false),
+        ] {
+            let h = parse(msg).unwrap();
+            assert_eq!(h.te_on_http10(msg), want, "{:?}", String::from_utf8_lossy(msg));
+        }
+    }
 }
