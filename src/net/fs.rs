@@ -347,6 +347,16 @@ struct Stream {
     short: bool,
 }
 
+/// A file body is still going out on `c` (by `sendfile` or through
+/// `c->send`): a draining connection waits for it before closing.
+///
+/// # Safety
+/// `c` live.
+pub(crate) unsafe fn body_pending(c: *mut mg_connection) -> bool {
+    // SAFETY: `c` live.
+    unsafe { is_stream((*c).pfn) }
+}
+
 fn is_stream(pfn: mg_event_handler_t) -> bool {
     pfn.map(|f| f as usize) == Some(stream as *const () as usize)
 }
