@@ -238,7 +238,12 @@ fn half_close_after_the_request_gets_a_multi_megabyte_reply_from_send() {
 
 #[test]
 fn half_close_after_the_request_gets_a_whole_static_file() {
+    use mongoose::net::fs::SENDFILE_BYTES;
+    use std::sync::atomic::Ordering::Relaxed;
     let mut srv = Server::new("file");
+    // Only this test of the file serves files: the process-wide counter
+    // moves by exactly its bodies.
+    let sent0 = SENDFILE_BYTES.load(Relaxed);
     let resp = srv.exchange("GET /f.bin HTTP/1.1\r\n\r\n", true);
     let body = srv.body().to_vec();
     check(&resp, "HTTP/1.1 200 OK\r\n", &body);
@@ -246,4 +251,5 @@ fn half_close_after_the_request_gets_a_whole_static_file() {
     let (a, b) = (123_457usize, 5_000_001usize);
     let resp = srv.exchange(&format!("GET /f.bin HTTP/1.1\r\nRange: bytes={a}-{b}\r\n\r\n"), true);
     check(&resp, "HTTP/1.1 206 Partial Content\r\n", &body[a..=b]);
+    assert_eq!(SENDFILE_BYTES.load(Relaxed) - sent0, (BIG + b - a + 1) as u64, "the bodies went by sendfile");
 }
