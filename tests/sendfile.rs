@@ -1,7 +1,9 @@
 //! File bodies served by `mg_http_serve_dir` go from the file to the socket
 //! with `sendfile` once the head is out: the bytes must be exactly those of
 //! the file (whole and ranged), MG_EV_WRITE must still report every byte
-//! sent, and a file that shrinks mid-body must end the connection.
+//! sent, and a file that shrinks mid-body must end the connection. The
+//! library's statistics counters (`net::fs::SENDFILE_BYTES`/`_CALLS`) prove
+//! the body went by `sendfile` and not through `c->send`.
 use mongoose::abi::*;
 use mongoose::ffi::fs::mg_http_serve_dir;
 use mongoose::ffi::http::mg_http_listen;
@@ -11,9 +13,19 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::fd::FromRawFd;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The counters are process-wide: the tests of this file run one at a time
+/// so each sees only its own bytes.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn sendfile_stats() -> (u64, u64) {
+    use mongoose::net::fs::{SENDFILE_BYTES, SENDFILE_CALLS};
+    (SENDFILE_BYTES.load(Relaxed), SENDFILE_CALLS.load(Relaxed))
+}
 
 struct Ctx {
     root: CString,
@@ -163,11 +175,13 @@ fn split(resp: &[u8]) -> (String, &[u8]) {
 
 #[test]
 fn whole_and_ranged_bodies_are_the_file_and_every_byte_is_reported() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut srv = Server::new("whole");
     let n = 12 * 1024 * 1024 + 123;
     let data: Vec<u8> = (0..n).map(pattern).collect();
     std::fs::write(srv.dir.join("f.bin"), &data).unwrap();
 
+    let (bytes0, calls0) = sendfile_stats();
     let done = Arc::new(AtomicBool::new(false));
     let h = fetch(srv.port, "GET /f.bin HTTP/1.1\r\nConnection: close\r\n\r\n".into(), done.clone());
     srv.poll_until(|| done.load(Ordering::SeqCst));
@@ -177,6 +191,11 @@ fn whole_and_ranged_bodies_are_the_file_and_every_byte_is_reported() {
     assert!(head.contains(&format!("Content-Length: {n}\r\n")), "{head}");
     assert!(body == &data[..], "body differs from the file (len {} vs {n})", body.len());
     assert_eq!(srv.written(), resp.len() as u64, "MG_EV_WRITE reports every byte");
+    // The whole body (not the head, which goes through `send`) left by
+    // sendfile, in many turns since the slow reader's window is small.
+    let (bytes1, calls1) = sendfile_stats();
+    assert_eq!(bytes1 - bytes0, n as u64, "the body went by sendfile");
+    assert!(calls1 - calls0 >= 2, "sendfile met a full socket and resumed ({} turns)", calls1 - calls0);
 
     let (a, b) = (1_000_003usize, 9_500_000usize);
     let done = Arc::new(AtomicBool::new(false));
@@ -187,11 +206,14 @@ fn whole_and_ranged_bodies_are_the_file_and_every_byte_is_reported() {
     let (head, body) = split(&resp);
     assert!(head.starts_with("HTTP/1.1 206 Partial Content\r\n"), "{head}");
     assert!(body == &data[a..=b], "ranged body differs (len {})", body.len());
+    assert_eq!(sendfile_stats().0 - bytes1, (b - a + 1) as u64, "the range went by sendfile");
 }
 
 #[test]
 fn a_file_that_shrinks_mid_body_ends_the_connection() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut srv = Server::new("shrink");
+    let (bytes0, _) = sendfile_stats();
     let n = 8 * 1024 * 1024;
     let data: Vec<u8> = (0..n).map(pattern).collect();
     let path = srv.dir.join("s.bin");
@@ -226,6 +248,7 @@ fn a_file_that_shrinks_mid_body_ends_the_connection() {
     assert!(head.contains(&format!("Content-Length: {n}\r\n")), "{head}");
     assert!(body.len() < n, "a short body ({} bytes)", body.len());
     assert!(body == &data[..body.len()], "what was sent is the file's prefix");
+    assert_eq!(sendfile_stats().0 - bytes0, body.len() as u64, "the prefix went by sendfile");
 }
 
 fn srv_written_nonzero(ctx: *mut Ctx) -> bool {

@@ -17,6 +17,7 @@ the cargo build tree (``target/release``, ``target/debug``).
 """
 from ._mongoose import (  # noqa: F401
     DEFAULT_GRACE_MS,
+    set_callback_exception_hook,
     MG_EV_ACCEPT,
     MG_EV_CLOSE,
     MG_EV_CONNECT,
@@ -80,6 +81,7 @@ __all__ = [
     "MqttMessage",
     "TlsOpts",
     "Timer",
+    "set_callback_exception_hook",
     "json_get",
     "json_get_num",
     "json_get_bool",

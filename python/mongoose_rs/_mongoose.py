@@ -105,12 +105,30 @@ def _need(fn, what):
     return fn
 
 
+_exception_hook = None
+
+
+def set_callback_exception_hook(hook):
+    """Install ``hook(where, exc)``, called for every exception a handler or
+    timer callback raises (they cannot propagate into C). ``None`` restores
+    the default: print it with a traceback. Returns the previous hook.
+    Test suites use it to fail a test whose callback raised."""
+    global _exception_hook
+    prev, _exception_hook = _exception_hook, hook
+    return prev
+
+
 def _report(where):
-    """Print the current exception with a traceback (never propagate to C)."""
+    """Print the current exception with a traceback (never propagate to C),
+    or hand it to the hook set by ``set_callback_exception_hook``."""
     try:
+        hook = _exception_hook
+        if hook is not None:
+            hook(where, sys.exc_info()[1])
+            return
         sys.stderr.write(f"mongoose_rs: exception in {where}:\n")
         traceback.print_exc()
-    except Exception:  # pragma: no cover - stderr gone
+    except Exception:  # pragma: no cover - stderr gone or a failing hook
         pass
 
 

@@ -353,6 +353,22 @@ struct Stream {
     short: bool,
 }
 
+/// Statistics, process-wide: bytes that left by `sendfile(2)` and the
+/// write turns (one or more calls each) that moved them. Tests read them to prove a file body took the
+/// zero-copy path, not the read-into-`send` one.
+pub static SENDFILE_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static SENDFILE_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A file body is still going out on `c` (by `sendfile` or through
+/// `c->send`): a draining connection waits for it before closing.
+///
+/// # Safety
+/// `c` live.
+pub(crate) unsafe fn body_pending(c: *mut mg_connection) -> bool {
+    // SAFETY: `c` live.
+    unsafe { is_stream((*c).pfn) }
+}
+
 fn is_stream(pfn: mg_event_handler_t) -> bool {
     pfn.map(|f| f as usize) == Some(stream as *const () as usize)
 }
@@ -501,6 +517,11 @@ pub(crate) unsafe fn sendfile_turn(c: *mut mg_connection) -> Result<usize, ()> {
             }
         }
         (*s).file = Some((kfd, off));
+        if total > 0 {
+            use std::sync::atomic::Ordering::Relaxed;
+            SENDFILE_BYTES.fetch_add(total as u64, Relaxed);
+            SENDFILE_CALLS.fetch_add(1, Relaxed);
+        }
         if failed {
             return Err(());
         }

@@ -263,7 +263,7 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
             }
             let writes = (*c).send.len > 0 || f & FLAG_IS_CONNECTING != 0 || (*c).rs(RS_STREAMING);
             if f & FLAG_IS_CLOSING != 0
-                || (f & FLAG_IS_DRAINING != 0 && (*c).send.len == 0)
+                || (f & FLAG_IS_DRAINING != 0 && (*c).send.len == 0 && !(*c).rs(RS_STREAMING))
                 || (*c).rs(RS_ERROR)
                 || ((*c).rs(RS_READABLE) && f & (FLAG_IS_FULL | FLAG_IS_RESOLVING) == 0)
                 || ((*c).rs(RS_WRITABLE) && writes)
@@ -514,6 +514,7 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             service(mgr, c, now);
             if (*c).flag(FLAG_IS_DRAINING)
                 && (*c).send.len == 0
+                && !super::fs::body_pending(c)
                 && (!(*c).rs(RS_TLS) || super::tls::drained(c))
             {
                 (*c).set_flag(FLAG_IS_CLOSING, true);
@@ -815,7 +816,25 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                 call(c, MG_EV_READ, &mut v as *mut c_long as *mut c_void);
             }
             io::Io::WouldBlock => (*c).set_rs(RS_READABLE, false),
-            io::Io::Closed => (*c).set_flag(FLAG_IS_CLOSING, true),
+            io::Io::Closed => peer_closed(c),
+        }
+    }
+}
+
+/// The peer ended its side of a stream (or the read failed). Output still
+/// pending (a reply in `send`, a file body being streamed) is drained
+/// first, so a client that half-closes right after its request still gets
+/// the whole response; with nothing pending the connection closes now.
+/// (Mongoose drains `send` but drops the rest of a file body.) A reset peer
+/// makes the next write fail, which closes the connection.
+unsafe fn peer_closed(c: *mut mg_connection) {
+    // SAFETY: `c` live.
+    unsafe {
+        if !(*c).flag(FLAG_IS_UDP) && ((*c).send.len > 0 || super::fs::body_pending(c)) {
+            (*c).set_flag(FLAG_IS_DRAINING, true);
+            (*c).set_rs(RS_READABLE, false); // nothing more to read
+        } else {
+            (*c).set_flag(FLAG_IS_CLOSING, true);
         }
     }
 }

@@ -41,6 +41,49 @@ if str(PYDIR) not in sys.path:
     sys.path.insert(0, str(PYDIR))
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "callback_exceptions: the test expects handler/timer callbacks to raise"
+    )
+
+
+@pytest.fixture(autouse=True)
+def fail_on_callback_exceptions(request):
+    """Assertions inside handlers and timers cannot propagate through C: the
+    binding reports them instead. Record every one and fail the test that
+    caused it, unless it is marked ``callback_exceptions`` (such a test reads
+    the list through the ``callback_errors`` fixture)."""
+    try:
+        import mongoose_rs
+    except Exception:  # the library failed to load: those tests fail anyway
+        yield []
+        return
+    import traceback
+
+    seen = []
+
+    def hook(where, exc):
+        seen.append((where, exc, "".join(traceback.format_exception(exc))))
+
+    prev = mongoose_rs.set_callback_exception_hook(hook)
+    try:
+        yield seen
+    finally:
+        mongoose_rs.set_callback_exception_hook(prev)
+    if seen and request.node.get_closest_marker("callback_exceptions") is None:
+        pytest.fail(
+            f"{len(seen)} exception(s) raised in callbacks:\n" + "\n".join(f"in {w}:\n{tb}" for w, _, tb in seen),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def callback_errors(fail_on_callback_exceptions):
+    """The (where, exception, traceback) list of callback exceptions seen so
+    far in a test marked ``callback_exceptions``."""
+    return fail_on_callback_exceptions
+
+
 @pytest.fixture(scope="session")
 def lib():
     return ctypes.CDLL(library_path())

@@ -413,19 +413,50 @@ def test_error_fires_error_event_with_the_message_then_closes(mgr):
     assert events == [(MG_EV_ERROR, "bad %s request 100%"), (MG_EV_CLOSE, None)]
 
 
+def slow_reader(port, request, half_close=False):
+    """A client with an 8 KB receive buffer that reads slowly at first, so
+    the server's socket fills and a big response leaves in many writes.
+    Returns every byte read before EOF."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    s.settimeout(30)
+    s.connect(("127.0.0.1", port))
+    s.sendall(request)
+    if half_close:
+        s.shutdown(socket.SHUT_WR)
+    out = bytearray()
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        out += chunk
+        if len(out) < 512 * 1024:
+            time.sleep(0.001)
+    s.close()
+    return bytes(out)
+
+
 def test_drain_flushes_then_closes(mgr):
+    # Megabytes to a slow reader: the reply cannot leave in one send, so a
+    # drain that closed before the buffer is flushed would cut the body.
+    body = bytes(i * 7 % 251 for i in range(4 * 1024 * 1024 + 3))
     flags = []
 
     def h(c, ev, data):
         if ev == MG_EV_HTTP_MSG:
-            c.reply(200, b"x" * 100000, headers={})
+            c.reply(200, body, headers={})
             c.drain()
-            flags.append((c.is_draining, c.is_closing))
+            flags.append((c.is_draining, c.is_closing, c.send_len > len(body)))
 
     port = http_server(mgr, h)
-    got = raw_exchange(mgr, port, b"GET / HTTP/1.1\r\n\r\n")
-    assert got.endswith(b"\r\n\r\n" + b"x" * 100000)
-    assert flags == [(True, False)]
+    # No Connection: close: only the drain ends the connection, so the EOF
+    # proves the close came after the last byte.
+    got = serve_while(mgr, slow_reader, port, b"GET / HTTP/1.1\r\n\r\n", timeout=60)
+    head, _, rest = got.partition(b"\r\n\r\n")
+    assert head == b"HTTP/1.1 200 OK\r\nContent-Length: %-11d" % len(body)
+    assert len(rest) == len(body)
+    assert rest == body
+    assert flags == [(True, False, True)]
 
 
 def test_close_is_immediate_and_detaches(mgr):

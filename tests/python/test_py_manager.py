@@ -306,6 +306,8 @@ def test_context_manager():
 
 
 def test_exception_in_handler_is_printed_and_swallowed(mgr, capfd):
+    mongoose_rs.set_callback_exception_hook(None)  # the default (conftest installs a recorder)
+
     def h(c, ev, data):
         if ev == MG_EV_HTTP_MSG:
             if data.uri == "/boom":
@@ -325,6 +327,31 @@ def test_exception_in_handler_is_printed_and_swallowed(mgr, capfd):
     assert serve_while(mgr, client) == (200, b"fine")
     err = capfd.readouterr().err
     assert "Traceback" in err and "ValueError: boom in handler" in err
+
+
+@pytest.mark.callback_exceptions
+def test_callback_exceptions_go_to_the_hook(mgr, callback_errors):
+    def h(c, ev, data):
+        if ev == MG_EV_ACCEPT:
+            raise ValueError("in handler")
+
+    lsn = mgr.listen("tcp://127.0.0.1:0", h)
+    s = socket.create_connection(("127.0.0.1", port_of(lsn)))
+    poll_until(mgr, lambda: callback_errors)
+    s.close()
+
+    def bad():
+        raise RuntimeError("in timer")
+
+    mgr.timer_add(1, bad)
+    poll_until(mgr, lambda: len(callback_errors) >= 2)
+    got = [(w, type(e).__name__, str(e)) for w, e, _ in callback_errors]
+    assert got == [(f"handler for event {MG_EV_ACCEPT}", "ValueError", "in handler"),
+                   ("timer callback", "RuntimeError", "in timer")]
+    seen = []
+    prev = mongoose_rs.set_callback_exception_hook(lambda w, e: seen.append(w))
+    assert prev is not None  # conftest's recorder
+    mongoose_rs.set_callback_exception_hook(prev)
 
 
 def test_keyboard_interrupt_in_handler_propagates_from_poll(mgr):
@@ -495,6 +522,7 @@ def test_repeat_timers_are_freed_by_close():
 
 
 def test_timer_exception_is_printed_and_timer_keeps_running(mgr, capfd):
+    mongoose_rs.set_callback_exception_hook(None)  # the default (conftest installs a recorder)
     calls = []
 
     def bad():
