@@ -16,6 +16,7 @@ pub mod ota;
 pub mod queue;
 pub mod rpc;
 pub mod sntp;
+pub mod ssi;
 pub mod str;
 pub mod timer;
 pub mod url;

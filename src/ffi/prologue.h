@@ -168,7 +168,7 @@
 #define MG_ENABLE_TCPIP 0              /* no built-in TCP/IP stack */
 #define MG_ENABLE_DIRLIST 1            /* mg_http_serve_dir lists directories */
 #define MG_ENABLE_POSIX_FS 1           /* mg_fs_posix */
-#define MG_ENABLE_SSI 0                /* mg_http_serve_ssi answers 501 */
+#define MG_ENABLE_SSI 1                /* SSI always on: ssi_pattern works */
 #define MG_ENABLE_IPV6 1               /* listen/connect on IPv6 work */
 #define MG_IPV6_V6ONLY 0               /* IPv6 listeners take IPv4 too */
 #define MG_ENABLE_MD5 1

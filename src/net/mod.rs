@@ -21,6 +21,7 @@ pub mod mqtt;
 pub mod ota_check;
 pub mod shutdown;
 pub mod sntp;
+pub mod ssi;
 pub mod timer;
 pub mod tls;
 pub mod upload;
