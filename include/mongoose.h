@@ -1310,18 +1310,20 @@ extern int mg_log_level;
 // sets it, as in Mongoose. Shared with C, which may read or write it.
 extern uint64_t mg_boot_timestamp_ms;
 
-// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`.
-// mongoose-rs answers every request with `404` (JSON "Not Found" under
-// `/api/`, "Not found\n" elsewhere): the dashboard itself is not
-// implemented.
+// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`:
+// serves the dashboard's REST API (`/api/login`, `/api/logout`, `/api/hi`,
+// `/api/get`, `/api/set`, `/api/add/<set>`, `/api/del/<set>/<i>`,
+// `/api/websocket`, `/api/ota`, custom handlers) and `/fs/<set>/<file>`.
 void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
 
-// Notify dashboard clients that `set` changed: a no-op (no dashboard
-// clients exist in mongoose-rs).
+// Notify the dashboard WebSockets of `mgr` that `set` changed: each whose
+// user may read it gets `{"method":"change","params":{"<set>":{...}}}`
+// (`"<set>/<index>"` for an indexed set). NULL arguments do nothing.
 void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
 
-// Read a field set's directory listing for user `u`: false (not
-// implemented in mongoose-rs).
+// Fill the set's `name`/`size` fields from entry `*set->index` of the
+// directory `set->get_dir(u, ...)` names (`*index == -1`: store the entry
+// count). False without `get_dir`, an index or a `name` field.
 bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Parse a DNS reply: transaction id, the name of the last record read,

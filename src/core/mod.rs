@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod base64;
+pub mod dash;
 pub mod dns;
 pub mod fmt;
 pub mod fs;

@@ -179,7 +179,11 @@ mod tests {
         // a includes itself: depth 0 plus 5 nested levels, then nothing.
         let files = [("www/a.shtml", "x<!--#include file=\"a.shtml\" -->y")];
         assert_eq!(run(&files, "www/a.shtml"), "xxxxxxyyyyyy");
-        let files = [("www/a", "1<!--#include file=\"b\" -->"), ("www/b", "2<!--#include virtual=\"c\"-->"), ("www/c", "3")];
+        let files = [
+            ("www/a", "1<!--#include file=\"b\" -->"),
+            ("www/b", "2<!--#include virtual=\"c\"-->"),
+            ("www/c", "3"),
+        ];
         assert_eq!(run(&files, "www/a"), "123");
     }
 
@@ -194,7 +198,8 @@ mod tests {
 
     #[test]
     fn output_limit_stops_includes() {
-        let files = [("www/a", "<!--#include file=\"b\"--><!--#include file=\"b\"-->"), ("www/b", "0123456789")];
+        let files =
+            [("www/a", "<!--#include file=\"b\"--><!--#include file=\"b\"-->"), ("www/b", "0123456789")];
         let map: HashMap<&[u8], &[u8]> = files.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())).collect();
         let mut read = |p: &[u8]| map.get(p).map(|v| v.to_vec());
         assert_eq!(expand(map[&b"www/a"[..]], b"www/a", b"www", 5, &mut read), b"0123456789");

@@ -9,6 +9,7 @@ use core::ffi::{c_char, c_void};
 use core::ptr;
 
 pub mod conn;
+pub mod dash;
 pub mod dns;
 pub mod fs;
 pub mod http;
