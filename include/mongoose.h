@@ -179,7 +179,7 @@
 #define MG_ENABLE_TCPIP 0              /* no built-in TCP/IP stack */
 #define MG_ENABLE_DIRLIST 1            /* mg_http_serve_dir lists directories */
 #define MG_ENABLE_POSIX_FS 1           /* mg_fs_posix */
-#define MG_ENABLE_SSI 0                /* mg_http_serve_ssi answers 501 */
+#define MG_ENABLE_SSI 1                /* SSI always on: ssi_pattern works */
 #define MG_ENABLE_IPV6 1               /* listen/connect on IPv6 work */
 #define MG_IPV6_V6ONLY 0               /* IPv6 listeners take IPv4 too */
 #define MG_ENABLE_MD5 1
@@ -218,14 +218,24 @@
 #define MG_ENABLE_TCPIP_PRINT_DEBUG_STATS 0
 #endif
 
+/* Listening addresses for the program's own use (Mongoose's library never
+   reads them): a program's -D values are kept, as with Mongoose. */
+#ifndef MG_HTTP_ADDR
 #define MG_HTTP_ADDR "http://0.0.0.0:8000"
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
+#endif
+#undef MG_DASH_MAX_SEND_BUF_SIZE
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
 /* Dashboard enums, as Mongoose declares them (real enumerators, so C++
    code can initialise enum-typed fields with them). */
 enum mg_val_type { MG_VAL_INT, MG_VAL_UINT64, MG_VAL_BOOL, MG_VAL_DBL, MG_VAL_STR, MG_VAL_RAW };
 enum mg_dash_op { MG_DASH_READ, MG_DASH_WRITE, MG_DASH_DELETE, MG_DASH_ADD };
+/* struct mg_dash_user's name array is fixed at 32 bytes in this library. */
+#if defined(MG_DASH_MAX_USER_NAME) && MG_DASH_MAX_USER_NAME != 32
+#error "MG_DASH_MAX_USER_NAME is fixed at 32 in this prebuilt library"
+#endif
+#undef MG_DASH_MAX_USER_NAME
 #define MG_DASH_MAX_USER_NAME 32
 #define MG_DASH_ADD_FIELD_SET(dash_, set_) \
   do {                                     \
@@ -1310,18 +1320,20 @@ extern int mg_log_level;
 // sets it, as in Mongoose. Shared with C, which may read or write it.
 extern uint64_t mg_boot_timestamp_ms;
 
-// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`.
-// mongoose-rs answers every request with `404` (JSON "Not Found" under
-// `/api/`, "Not found\n" elsewhere): the dashboard itself is not
-// implemented.
+// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`:
+// serves the dashboard's REST API (`/api/login`, `/api/logout`, `/api/hi`,
+// `/api/get`, `/api/set`, `/api/add/<set>`, `/api/del/<set>/<i>`,
+// `/api/websocket`, `/api/ota`, custom handlers) and `/fs/<set>/<file>`.
 void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
 
-// Notify dashboard clients that `set` changed: a no-op (no dashboard
-// clients exist in mongoose-rs).
+// Notify the dashboard WebSockets of `mgr` that `set` changed: each whose
+// user may read it gets `{"method":"change","params":{"<set>":{...}}}`
+// (`"<set>/<index>"` for an indexed set). NULL arguments do nothing.
 void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
 
-// Read a field set's directory listing for user `u`: false (not
-// implemented in mongoose-rs).
+// Fill the set's `name`/`size` fields from entry `*set->index` of the
+// directory `set->get_dir(u, ...)` names (`*index == -1`: store the entry
+// count). False without `get_dir`, an index or a `name` field.
 bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Parse a DNS reply: transaction id, the name of the last record read,
@@ -1437,8 +1449,10 @@ void mg_http_serve_file(struct mg_connection *c,
                         const char *path,
                         const struct mg_http_serve_opts *opts);
 
-// Server-side includes. This build has `MG_ENABLE_SSI == 0`, so it
-// answers `501 SSI not enabled`.
+// Server-side includes (always on in mongoose-rs): reply `200`
+// `text/html; charset=utf-8` with `fullpath` expanded, `<!--#include
+// file="x" -->` relative to its directory and `<!--#include virtual="x" -->`
+// relative to `root`, nested up to 5 levels; `404` if it cannot be read.
 void mg_http_serve_ssi(struct mg_connection *c, const char *root, const char *fullpath);
 
 // Store the request body in `dir/<file>` at `<offset>` (query variables),

@@ -172,6 +172,9 @@ const DELIBERATE_VALUES: &[(&str, &str)] = &[
     ("MG_VERSION", "\"7.23\""),
     // IPv6 listening and connecting work (README: departures).
     ("MG_ENABLE_IPV6", "1"),
+    // SSI runs whenever ssi_pattern matches: a prebuilt library cannot see
+    // a program's -DMG_ENABLE_SSI=1.
+    ("MG_ENABLE_SSI", "1"),
     // TLS is rustls: none of the built-in stack's crypto (mg_chacha20_*).
     ("MG_ENABLE_CHACHA20", "0"),
     // TLS is built in, but is none of Mongoose's backends: MG_TLS_CUSTOM.

@@ -68,6 +68,7 @@ targets!(
     modbus = "../fuzz/fuzz_targets/modbus.rs",
     mqtt = "../fuzz/fuzz_targets/mqtt.rs",
     printf = "../fuzz/fuzz_targets/printf.rs",
+    ssi = "../fuzz/fuzz_targets/ssi.rs",
     url = "../fuzz/fuzz_targets/url.rs",
     ws_frame = "../fuzz/fuzz_targets/ws_frame.rs",
 );

@@ -195,7 +195,7 @@ const PROGRAM_SETTINGS: &str = r#"#include "mongoose.h"
 #if MG_ENABLE_LOG != 0 || MG_ENABLE_ASSERT != 1
 #error "header-side switches not honoured"
 #endif
-#if MG_ENABLE_SSI != 0 || MG_ENABLE_IPV6 != 1 || MG_TLS != MG_TLS_CUSTOM
+#if MG_ENABLE_SSI != 1 || MG_ENABLE_IPV6 != 1 || MG_TLS != MG_TLS_CUSTOM
 #error "library switches must describe the library"
 #endif
 #if !defined(MG_VERSION) || !defined(MG_OTA_URL) || !defined(MG_TCPIP_IP)

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod base64;
+pub mod dash;
 pub mod dns;
 pub mod fmt;
 pub mod fs;
@@ -16,6 +17,7 @@ pub mod ota;
 pub mod queue;
 pub mod rpc;
 pub mod sntp;
+pub mod ssi;
 pub mod str;
 pub mod timer;
 pub mod url;

@@ -210,20 +210,24 @@ pub unsafe extern "C" fn mg_http_serve_file(
     })
 }
 
-/// Server-side includes. This build has `MG_ENABLE_SSI == 0`, so it
-/// answers `501 SSI not enabled`.
+/// Server-side includes (always on in mongoose-rs): reply `200`
+/// `text/html; charset=utf-8` with `fullpath` expanded, `<!--#include
+/// file="x" -->` relative to its directory and `<!--#include virtual="x" -->`
+/// relative to `root`, nested up to 5 levels; `404` if it cannot be read.
 #[no_mangle]
 pub unsafe extern "C" fn mg_http_serve_ssi(
     c: *mut mg_connection,
     root: *const c_char,
     fullpath: *const c_char,
 ) {
-    let _ = (root, fullpath);
-    if c.is_null() {
+    if c.is_null() || fullpath.is_null() {
         return;
     }
-    // SAFETY: live connection.
-    guard_unit(|| unsafe { net::fs::serve_ssi(c) })
+    // SAFETY: live connection; NUL-terminated strings (root may be NULL).
+    guard_unit(|| unsafe {
+        let root = if root.is_null() { &b""[..] } else { CStr::from_ptr(root).to_bytes() };
+        net::ssi::serve(c, root, CStr::from_ptr(fullpath).to_bytes(), core::ptr::null_mut())
+    })
 }
 
 /// Store the request body in `dir/<file>` at `<offset>` (query variables),

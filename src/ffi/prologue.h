@@ -168,7 +168,7 @@
 #define MG_ENABLE_TCPIP 0              /* no built-in TCP/IP stack */
 #define MG_ENABLE_DIRLIST 1            /* mg_http_serve_dir lists directories */
 #define MG_ENABLE_POSIX_FS 1           /* mg_fs_posix */
-#define MG_ENABLE_SSI 0                /* mg_http_serve_ssi answers 501 */
+#define MG_ENABLE_SSI 1                /* SSI always on: ssi_pattern works */
 #define MG_ENABLE_IPV6 1               /* listen/connect on IPv6 work */
 #define MG_IPV6_V6ONLY 0               /* IPv6 listeners take IPv4 too */
 #define MG_ENABLE_MD5 1
@@ -207,14 +207,24 @@
 #define MG_ENABLE_TCPIP_PRINT_DEBUG_STATS 0
 #endif
 
+/* Listening addresses for the program's own use (Mongoose's library never
+   reads them): a program's -D values are kept, as with Mongoose. */
+#ifndef MG_HTTP_ADDR
 #define MG_HTTP_ADDR "http://0.0.0.0:8000"
 #define MG_HTTPS_ADDR "https://0.0.0.0:8443"
 #define MG_MODBUS_ADDR "tcp://0.0.0.0:8502"
+#endif
+#undef MG_DASH_MAX_SEND_BUF_SIZE
 #define MG_DASH_MAX_SEND_BUF_SIZE 81920
 /* Dashboard enums, as Mongoose declares them (real enumerators, so C++
    code can initialise enum-typed fields with them). */
 enum mg_val_type { MG_VAL_INT, MG_VAL_UINT64, MG_VAL_BOOL, MG_VAL_DBL, MG_VAL_STR, MG_VAL_RAW };
 enum mg_dash_op { MG_DASH_READ, MG_DASH_WRITE, MG_DASH_DELETE, MG_DASH_ADD };
+/* struct mg_dash_user's name array is fixed at 32 bytes in this library. */
+#if defined(MG_DASH_MAX_USER_NAME) && MG_DASH_MAX_USER_NAME != 32
+#error "MG_DASH_MAX_USER_NAME is fixed at 32 in this prebuilt library"
+#endif
+#undef MG_DASH_MAX_USER_NAME
 #define MG_DASH_MAX_USER_NAME 32
 #define MG_DASH_ADD_FIELD_SET(dash_, set_) \
   do {                                     \

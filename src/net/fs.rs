@@ -199,7 +199,7 @@ pub unsafe fn serve_dir(c: *mut mg_connection, hm: &mg_http_message, opts: &Opts
             }
         }
         if !opts.ssi_pattern.is_empty() && flags != 0 && cfs::glob(&path, opts.ssi_pattern) {
-            return serve_ssi(c);
+            return super::ssi::serve(c, opts.root_dir, &path, opts.fs);
         }
         serve_file_in(c, hm, &path, opts, &jail);
     }
@@ -229,15 +229,6 @@ unsafe fn listing(c: *mut mg_connection, hm: &mg_http_message, fs: &Fs, dir: &[u
         (*c).set_flag(FLAG_IS_RESP, false);
         queue(c, &out);
     }
-}
-
-/// `mg_http_serve_ssi` in a build without SSI.
-///
-/// # Safety
-/// `c` live.
-pub unsafe fn serve_ssi(c: *mut mg_connection) {
-    // SAFETY: `c` live.
-    unsafe { reply_bytes(c, 501, b"", b"SSI not enabled") }
 }
 
 /// Open a file for serving: it must open and `st` must report a file.

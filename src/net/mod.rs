@@ -9,6 +9,7 @@ use core::ffi::{c_char, c_void};
 use core::ptr;
 
 pub mod conn;
+pub mod dash;
 pub mod dns;
 pub mod fs;
 pub mod guard;
@@ -23,6 +24,7 @@ pub mod mqtt;
 pub mod ota_check;
 pub mod shutdown;
 pub mod sntp;
+pub mod ssi;
 pub mod timer;
 pub mod tls;
 pub mod upload;

@@ -1,96 +1,308 @@
-// Dashboard helpers: Mongoose-style dashboard declarations compile against
-// the header (enum tags, callback prototypes), and the exports behave as
-// documented: 404 replies, no directory, change notifications ignored.
+// Device dashboard (mg_dash_ev_handler, mg_dash_send_change,
+// mg_dash_dir_read). Every expected byte string was observed on Mongoose
+// 7.23's Linux build (cymongoose's library driven through ctypes with the
+// same field sets) and is hard-coded here.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mongoose.h"
 #include "test.h"
 
-static int s_temp = 21;
-static struct mg_field s_fields[] = {{"temp", MG_VAL_INT, &s_temp, sizeof(s_temp)},
-                                     {NULL, MG_VAL_RAW, NULL, 0}};
+#define JSON "Content-Type: application/json\r\nCache-Control: no-cache\r\n"
 
+// "settings": one value of each type.
+static int s_i = -42;
+static uint64_t s_u = 18446744073709551615ULL;
+static bool s_b = true;
+static double s_d = 3.25;
+static char s_s[32] = "hello \"w\"\n";
+static char s_r[64] = "[1,2,{\"a\":3}]";
+static int s_ops[8], s_nops;
 static bool settings_fn(enum mg_dash_op op, struct mg_dash_user *u) {
   (void) u;
-  return op == MG_DASH_READ;
-}
-
-static bool get_dir(const struct mg_dash_user *u, char *buf, size_t len) {
-  (void) u, (void) buf, (void) len;
+  if (s_nops < 8) s_ops[s_nops++] = (int) op;
   return true;
 }
+static struct mg_field s_fields1[] = {
+    {"i", MG_VAL_INT, &s_i, sizeof(s_i)},     {"u", MG_VAL_UINT64, &s_u, sizeof(s_u)},
+    {"b", MG_VAL_BOOL, &s_b, sizeof(s_b)},    {"d", MG_VAL_DBL, &s_d, sizeof(s_d)},
+    {"s", MG_VAL_STR, s_s, sizeof(s_s)},      {"r", MG_VAL_RAW, s_r, sizeof(s_r)},
+    {NULL, MG_VAL_INT, NULL, 0}};
+static struct mg_field_set s_set1 = {"settings", s_fields1, settings_fn, NULL, NULL, NULL};
 
-static int auth(char *user, size_t userlen, const char *pass) {
-  (void) user, (void) userlen, (void) pass;
-  return 0;
-}
-
-static void custom(struct mg_connection *c, int ev, void *ev_data) {
-  (void) c, (void) ev, (void) ev_data;
-}
-
-struct cli {
-  char got[512];
-  size_t n;
-};
-
-static void cli_fn(struct mg_connection *c, int ev, void *ev_data) {
-  struct cli *k = (struct cli *) c->fn_data;
-  (void) ev_data;
-  if (ev == MG_EV_READ) {
-    size_t n = c->recv.len < sizeof(k->got) - 1 - k->n ? c->recv.len : sizeof(k->got) - 1 - k->n;
-    memcpy(k->got + k->n, c->recv.buf, n);
-    k->n += n;
-    k->got[k->n] = '\0';
-    c->recv.len = 0;
+// "items": an indexed set backed by an array.
+static int s_arr[8] = {10, 20, 30}, s_len = 3, s_idx, s_v;
+static char s_n[16] = "x";
+static bool items_fn(enum mg_dash_op op, struct mg_dash_user *u) {
+  (void) u;
+  if (op == MG_DASH_READ) {
+    if (s_idx == -1) return s_idx = s_len, true;
+    if (s_idx < 0 || s_idx >= s_len) return false;
+    s_v = s_arr[s_idx];
+    snprintf(s_n, sizeof(s_n), "n%d", s_idx);
+    return true;
   }
+  if (op == MG_DASH_WRITE) return s_idx >= 0 && s_idx < s_len ? (s_arr[s_idx] = s_v, true) : false;
+  if (op == MG_DASH_DELETE) {
+    if (s_idx < 0 || s_idx >= s_len) return false;
+    memmove(&s_arr[s_idx], &s_arr[s_idx + 1], (size_t) (s_len - s_idx - 1) * sizeof(int));
+    s_len--;
+    return true;
+  }
+  if (op == MG_DASH_ADD && s_len < 8) return s_arr[s_len] = s_v, s_idx = s_len++, true;
+  return false;
+}
+static char s_dir[256];
+static bool get_dir(const struct mg_dash_user *u, char *buf, size_t len) {
+  (void) u;
+  snprintf(buf, len, "%s", s_dir);
+  return true;
+}
+static struct mg_field s_fields2[] = {
+    {"v", MG_VAL_INT, &s_v, sizeof(s_v)}, {"n", MG_VAL_STR, s_n, sizeof(s_n)}, {NULL, MG_VAL_INT, NULL, 0}};
+static struct mg_field_set s_set2 = {"items", s_fields2, items_fn, &s_idx, get_dir, NULL};
+
+static int authenticate(char *user, size_t len, const char *pass) {
+  (void) user, (void) len;
+  return strcmp(pass, "secret") == 0 ? 7 : 0;
+}
+static void custom(struct mg_connection *c, int ev, void *ev_data) {
+  if (ev == MG_EV_HTTP_MSG) mg_http_reply(c, 201, "X: y\r\n", "custom %d\n", ev_data != NULL);
 }
 
-static void get(struct mg_mgr *mgr, const char *url, const char *req, const char *want) {
-  struct cli k;
-  struct mg_connection *c;
-  memset(&k, 0, sizeof(k));
-  c = mg_connect(mgr, url, cli_fn, &k);
-  mg_send(c, req, strlen(req));
-  POLL_UNTIL(mgr, k.n >= strlen(want), 2000);
-  ASSERT_STR(k.got, want);
-  c->is_closing = 1;
-  mg_mgr_poll(mgr, 1);
+// ---- a raw client ----------------------------------------------------------
+
+static int port_of(struct mg_connection *c) {
+  return ntohs(c->loc.port);
+}
+static int raw_connect(int port) {
+  struct sockaddr_in sin;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons((uint16_t) port);
+  sin.sin_addr.s_addr = htonl(0x7f000001);
+  ASSERT(connect(fd, (struct sockaddr *) &sin, sizeof(sin)) == 0);
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  return fd;
+}
+// Poll until `want` bytes came on `fd` (or 3 s); returns how many.
+static size_t collect(struct mg_mgr *mgr, int fd, char *buf, size_t size, size_t want) {
+  size_t len = 0;
+  uint64_t deadline = mg_millis() + 3000;
+  while (len < want && len < size && mg_millis() < deadline) {
+    long n;
+    mg_mgr_poll(mgr, 5);
+    n = (long) recv(fd, buf + len, size - len, 0);
+    if (n > 0) len += (size_t) n;
+  }
+  return len;
+}
+static char s_buf[2048];
+static size_t s_got;
+static void req(struct mg_mgr *mgr, int port, const char *r, size_t want) {
+  int fd = raw_connect(port);
+  ASSERT(send(fd, r, strlen(r), 0) == (long) strlen(r));
+  s_got = collect(mgr, fd, s_buf, sizeof(s_buf), want);
+  close(fd);
+}
+static void expect(struct mg_mgr *mgr, int port, const char *r, const char *want) {
+  req(mgr, port, r, strlen(want));
+  ASSERT_MEM(s_buf, s_got, want);
+  if (s_got != strlen(want) || memcmp(s_buf, want, s_got) != 0) fprintf(stderr, "  request: %s\n", r);
+}
+#define GET(uri) "GET " uri " HTTP/1.1\r\n\r\n"
+
+// ---- tests -----------------------------------------------------------------
+
+static void test_guest_api(struct mg_mgr *mgr, int port) {
+  expect(mgr, port, GET("/api/hi"), "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 3          \r\n\r\nhi\n");
+  // Without authenticate every request runs as the built-in "guest", level 9.
+  expect(mgr, port, GET("/api/login"),
+         "HTTP/1.1 200 OK\r\nSet-Cookie: access_token=; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400\r\n" JSON
+         "Content-Length: 27         \r\n\r\n{\"user\":\"guest\",\"level\":9}\n");
+  expect(mgr, port, GET("/api/get"),
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 114        \r\n\r\n"
+         "{\"items\":3,\"settings\":{\"i\":-42,\"u\":18446744073709551615,\"b\":true,\"d\":3.25,"
+         "\"s\":\"hello \\\"w\\\"\\n\",\"r\":[1,2,{\"a\":3}]}}\n");
+  expect(mgr, port, GET("/api/get/items"), "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n3\n");
+  expect(mgr, port, GET("/api/get/items/1"),
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 20         \r\n\r\n[{\"v\":20,\"n\":\"n1\"}]\n");
+  expect(mgr, port, GET("/api/get/items/0/2"),
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 56         \r\n\r\n"
+         "[{\"v\":10,\"n\":\"n0\"},{\"v\":20,\"n\":\"n1\"},{\"v\":30,\"n\":\"n2\"}]\n");
+  expect(mgr, port, GET("/api/get/nosuch"), "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 5          \r\n\r\nnull\n");
+  expect(mgr, port, GET("/api/foo"), "HTTP/1.1 404 Not Found\r\n" JSON "Content-Length: 9          \r\n\r\nNot Found");
+  expect(mgr, port, GET("/index.html"), "HTTP/1.1 404 Not Found\r\n" JSON "Content-Length: 9          \r\n\r\nNot Found");
+  expect(mgr, port, GET("/"), "HTTP/1.1 404 Not Found\r\nContent-Length: 10         \r\n\r\nNot found\n");
+  expect(mgr, port, GET("/api/websocket"), "HTTP/1.1 426 Upgrade Required\r\nContent-Length: 20         \r\n\r\nWS upgrade expected\n");
+  // Logout clears the cookie, then (as Mongoose does) sends a WebSocket
+  // frame on the same connection.
+  expect(mgr, port, GET("/api/logout"),
+         "HTTP/1.1 401 Unauthorized\r\nSet-Cookie: access_token=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 UTC; "
+         "HttpOnly; Max-Age=0; \r\nContent-Length: 13         \r\n\r\nUnauthorized\n\x81\x13{\"method\":\"logout\"}");
+  expect(mgr, port, GET("/api/custom/1"), "HTTP/1.1 201 Created\r\nX: y\r\nContent-Length: 9          \r\n\r\ncustom 1\n");
+}
+
+static void test_set_add_del(struct mg_mgr *mgr, int port) {
+  const char *body = "{\"settings\":{\"i\":5,\"u\":7,\"b\":false,\"d\":1.5,\"s\":\"abc\",\"r\":{\"x\":[1]}},\"nosuch\":{}}";
+  char r[512];
+  snprintf(r, sizeof(r), "POST /api/set HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", (int) strlen(body), body);
+  s_nops = 0;
+  expect(mgr, port, r, "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n6\n");
+  ASSERT(s_nops == 2 && s_ops[0] == MG_DASH_WRITE && s_ops[1] == MG_DASH_WRITE);
+  // A RAW field takes the whole object; doubles print with 2 decimals.
+  expect(mgr, port, GET("/api/get/settings"),
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 103        \r\n\r\n"
+         "{\"i\":5,\"u\":7,\"b\":false,\"d\":1.50,\"s\":\"abc\",\"r\":{\"i\":5,\"u\":7,\"b\":false,\"d\":1.5,\"s\":\"abc\","
+         "\"r\":{\"x\":[1]}}}\n");
+  // Refused values: 3.7 for an int, 2^63 for a uint64, 1 for a bool, a number for a string.
+  body = "{\"settings\":{\"i\":3.7,\"u\":9223372036854775808,\"b\":1,\"s\":12}}";
+  snprintf(r, sizeof(r), "POST /api/set HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", (int) strlen(body), body);
+  expect(mgr, port, r, "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n1\n");
+  ASSERT(s_i == 5 && s_u == 7 && !s_b && strcmp(s_s, "abc") == 0);
+  expect(mgr, port, "POST /api/add/items HTTP/1.1\r\nContent-Length: 17\r\n\r\n{\"v\":5,\"n\":\"new\"}",
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 5          \r\n\r\ntrue\n");
+  ASSERT(s_len == 4 && s_arr[3] == 5 && s_idx == -1);
+  expect(mgr, port, "POST /api/add/items HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"zz\":5}",
+         "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 6          \r\n\r\nfalse\n");
+  expect(mgr, port, GET("/api/add/settings"), "HTTP/1.1 404 Not Found\r\n" JSON "Content-Length: 5          \r\n\r\nnull\n");
+  expect(mgr, port, "DELETE /api/del/items/1 HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n1\n");
+  ASSERT(s_len == 3 && s_arr[1] == 30 && s_idx == -1);
+  expect(mgr, port, "DELETE /api/del/items/9 HTTP/1.1\r\n\r\n",
+         "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 6          \r\n\r\nfalse\n");
+  expect(mgr, port, "DELETE /api/del/items/0/5 HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n2\n");
+  ASSERT(s_len == 1 && s_arr[0] == 30);
+}
+
+static void test_websocket(struct mg_mgr *mgr, int port) {
+  const char *hs = "GET /api/websocket HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const char *head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+  const char *frame1 = "\x81\x60{\"method\":\"change\",\"params\":{\"settings\":{\"i\":1,\"u\":7,\"b\":false,\"d\":1.50,"
+                       "\"s\":\"abc\",\"r\":{\"i\":1}}}}";
+  const char *frame2 = "\x81" "9{\"method\":\"change\",\"params\":{\"items/0\":{\"v\":5,\"n\":\"n0\"}}}";
+  char buf[512];
+  size_t n;
+  int fd = raw_connect(port);
+  ASSERT(send(fd, hs, strlen(hs), 0) == (long) strlen(hs));
+  n = collect(mgr, fd, buf, sizeof(buf), strlen(head));
+  ASSERT_MEM(buf, n, head);
+  // A write through the API notifies the WebSocket.
+  expect(mgr, port, "POST /api/set HTTP/1.1\r\nContent-Length: 20\r\n\r\n{\"settings\":{\"i\":1}}",
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n2\n");
+  n = collect(mgr, fd, buf, sizeof(buf), 98);
+  ASSERT_MEM(buf, n, frame1);
+  s_idx = 0;
+  mg_dash_send_change(mgr, &s_set2);
+  n = collect(mgr, fd, buf, sizeof(buf), 59);
+  ASSERT_MEM(buf, n, frame2);
+  mg_dash_send_change(mgr, NULL);  // harmless
+  mg_dash_send_change(NULL, &s_set2);
+  close(fd);
+}
+
+static void test_login(struct mg_mgr *mgr, int port) {
+  char r[256], tok[20];
+  expect(mgr, port, GET("/api/login"), "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
+  expect(mgr, port, GET("/api/get"), "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
+  expect(mgr, port, "GET /api/login HTTP/1.1\r\nAuthorization: Basic YWRtaW46YmFk\r\n\r\n",  // admin:bad
+         "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
+  req(mgr, port, "GET /api/login HTTP/1.1\r\nAuthorization: Basic YWRtaW46c2VjcmV0\r\n\r\n", 225);  // admin:secret
+  s_buf[s_got < sizeof(s_buf) ? s_got : sizeof(s_buf) - 1] = '\0';
+  if (s_got != 225) fprintf(stderr, "login: %.*s\n", (int) s_got, s_buf);
+  ASSERT(s_got == 225);
+  ASSERT(strncmp(s_buf, "HTTP/1.1 200 OK\r\nSet-Cookie: access_token=", 42) == 0);
+  ASSERT(strstr(s_buf, "; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400\r\n" JSON) != NULL);
+  ASSERT(strstr(s_buf, "\r\n\r\n{\"user\":\"admin\",\"level\":7}\n") != NULL);
+  memcpy(tok, s_buf + 42, 19);  // 19 random characters
+  tok[19] = '\0';
+  ASSERT(strspn(tok, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 19);
+  snprintf(r, sizeof(r), "GET /api/get/items HTTP/1.1\r\nCookie: access_token=%s\r\n\r\n", tok);
+  expect(mgr, port, r, "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n1\n");
+  // The session token is only honoured as a cookie.
+  snprintf(r, sizeof(r), "GET /api/get/items HTTP/1.1\r\nAuthorization: Bearer %s\r\n\r\n", tok);
+  expect(mgr, port, r, "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
+  expect(mgr, port, GET("/api/custom/1"), "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
+}
+
+static void test_files(struct mg_mgr *mgr, int port) {
+  char p[300], name[16] = "", r[300];
+  int size = 0;
+  struct mg_field f[] = {{"name", MG_VAL_STR, name, sizeof(name)}, {"size", MG_VAL_INT, &size, sizeof(size)}, {NULL, MG_VAL_INT, NULL, 0}};
+  int idx = -1;
+  struct mg_field_set set = {"files", f, items_fn, &idx, get_dir, NULL};
+  struct mg_field_set noname = {"files", s_fields2, items_fn, &idx, get_dir, NULL};
+  snprintf(p, sizeof(p), "%s/a.txt", s_dir);
+  ASSERT(mg_file_write(&mg_fs_posix, p, "hello\n", 6));
+  // Upload, append, serve, delete.
+  expect(mgr, port, "POST /fs/items/b.txt?offset=0 HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd",
+         "HTTP/1.1 200 OK\r\nContent-Length: 3          \r\n\r\nok\n");
+  expect(mgr, port, "POST /fs/items/b.txt HTTP/1.1\r\nContent-Length: 2\r\n\r\nef",
+         "HTTP/1.1 200 OK\r\nContent-Length: 3          \r\n\r\nok\n");
+  snprintf(p, sizeof(p), "%s/b.txt", s_dir);
+  {
+    struct mg_str s = mg_file_read(&mg_fs_posix, p);
+    ASSERT(s.len == 6 && memcmp(s.buf, "abcdef", 6) == 0);
+    mg_free(s.buf);
+  }
+  req(mgr, port, GET("/fs/items/a.txt"), 200);
+  ASSERT(s_got > 6 && memcmp(s_buf + s_got - 6, "hello\n", 6) == 0);
+  expect(mgr, port, "POST /fs/items/..%2fx.txt HTTP/1.1\r\nContent-Length: 2\r\n\r\nZZ",
+         "HTTP/1.1 400 Bad Request\r\n" JSON "Content-Length: 14         \r\n\r\nBad file name\n");
+  expect(mgr, port, GET("/fs/settings/a.txt"), "HTTP/1.1 404 Not Found\r\n" JSON "Content-Length: 9          \r\n\r\nNot Found");
+  expect(mgr, port, "POST /fs/settings/a.txt HTTP/1.1\r\nContent-Length: 1\r\n\r\nx",
+         "HTTP/1.1 404 Not Found\r\n" JSON "Content-Length: 10         \r\n\r\nNot Found\n");
+  s_idx = 0;
+  expect(mgr, port, "DELETE /fs/items/b.txt HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 4          \r\n\r\ntrue");
+  ASSERT(access(p, F_OK) != 0);
+  // mg_dash_dir_read: -1 asks for the count, then entry by entry.
+  ASSERT(mg_dash_dir_read(&set, NULL));
+  ASSERT(idx == 1);
+  idx = 0;
+  ASSERT(mg_dash_dir_read(&set, NULL));
+  ASSERT(strcmp(name, "a.txt") == 0 && size == 6 && idx == 0);
+  idx = 5;
+  ASSERT(mg_dash_dir_read(&set, NULL) && idx == -1);
+  ASSERT(!mg_dash_dir_read(&noname, NULL));  // no "name" field
+  ASSERT(!mg_dash_dir_read(&s_set1, NULL));  // no get_dir
+  ASSERT(!mg_dash_dir_read(NULL, NULL));
+  snprintf(r, sizeof(r), "rm -rf '%s'", s_dir);
+  ASSERT(system(r) == 0);
 }
 
 int main(void) {
   struct mg_mgr mgr;
-  struct mg_dash dash;
-  struct mg_field_set set;
-  struct mg_dash_user user;
-  struct mg_connection *lsn;
-  char url[64];
-  memset(&dash, 0, sizeof(dash));
-  memset(&set, 0, sizeof(set));
-  memset(&user, 0, sizeof(user));
-  set.name = "settings";
-  set.fields = s_fields;
-  set.fn = settings_fn;
-  set.get_dir = get_dir;
-  dash.authenticate = auth;
-  MG_DASH_ADD_FIELD_SET(&dash, &set);
-  MG_DASH_REGISTER_CUSTOM_HANDLER(&dash, "/custom", custom, NULL);
-  ASSERT(dash.sets == &set && dash.custom_handlers != NULL);
-  ASSERT(MG_DASH_ADD == 3 && MG_VAL_RAW == 5);
-
-  mg_log_level = 0;
+  struct mg_dash guest_dash, auth_dash;
+  struct mg_connection *c1, *c2;
+  char tmpl[] = "/tmp/mg_dash_XXXXXX";
+  mg_log_set(MG_LL_NONE);
+  ASSERT(mkdtemp(tmpl) != NULL);
+  snprintf(s_dir, sizeof(s_dir), "%s", tmpl);
+  memset(&guest_dash, 0, sizeof(guest_dash));
+  MG_DASH_ADD_FIELD_SET(&guest_dash, &s_set1);
+  MG_DASH_ADD_FIELD_SET(&guest_dash, &s_set2);
+  MG_DASH_REGISTER_CUSTOM_HANDLER(&guest_dash, "/api/custom/*", custom, NULL);
+  auth_dash = guest_dash;
+  auth_dash.authenticate = authenticate;
   mg_mgr_init(&mgr);
-  lsn = mg_http_listen(&mgr, "http://127.0.0.1:0", mg_dash_ev_handler, &dash);
-  ASSERT(lsn != NULL);
-  if (lsn == NULL) TEST_DONE();
-  mg_snprintf(url, sizeof(url), "http://127.0.0.1:%hu", mg_ntohs(lsn->loc.port));
-  get(&mgr, url, "GET / HTTP/1.1\r\n\r\n",
-      "HTTP/1.1 404 Not Found\r\nContent-Length: 10         \r\n\r\nNot found\n");
-  get(&mgr, url, "GET /api/settings HTTP/1.1\r\n\r\n",
-      "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nCache-Control: "
-      "no-cache\r\nContent-Length: 9          \r\n\r\nNot Found");
-  ASSERT(!mg_dash_dir_read(&set, &user));
-  ASSERT(!mg_dash_dir_read(NULL, NULL));
-  mg_dash_send_change(&mgr, &set);
-  mg_dash_send_change(NULL, NULL);
-  mg_dash_ev_handler(NULL, MG_EV_HTTP_MSG, NULL);
+  c1 = mg_http_listen(&mgr, "http://127.0.0.1:0", mg_dash_ev_handler, &guest_dash);
+  c2 = mg_http_listen(&mgr, "http://127.0.0.1:0", mg_dash_ev_handler, &auth_dash);
+  ASSERT(c1 != NULL && c2 != NULL);
+  test_guest_api(&mgr, port_of(c1));
+  test_set_add_del(&mgr, port_of(c1));
+  s_arr[0] = 5, s_len = 1;
+  test_websocket(&mgr, port_of(c1));
+  test_login(&mgr, port_of(c2));
+  test_files(&mgr, port_of(c1));
   mg_mgr_free(&mgr);
   TEST_DONE();
 }

@@ -269,7 +269,7 @@ static void reset_opts(void) {
 static void test_heads(struct mg_mgr *mgr, int port) {
   struct resp r;
   const char *etag = "Etag: \"1704164645.10\"\r\n";
-  char want[1024], et[64];
+  char want[1024], et[64], p404_ssi[512];
   reset_opts();
   snprintf(want, sizeof(want), "HTTP/1.1 200 OK\r\n" TXT "%sContent-Length: 10\r\n\r\n0123456789", etag);
   expect(mgr, port, GET("/range.txt"), want);
@@ -356,10 +356,24 @@ static void test_heads(struct mg_mgr *mgr, int port) {
              "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nEtag: %s\r\nContent-Length: 17\r\n\r\n<p>custom 404</p>", et);
     expect(mgr, port, GET("/missing"), want);
   }
-  // SSI is disabled in this build: files matching the pattern get 501.
+  // SSI runs whenever ssi_pattern matches (a prebuilt library cannot see
+  // -DMG_ENABLE_SSI): includes relative to the file (file=) or the root
+  // (virtual=); missing or insane includes expand to nothing; other
+  // directives are copied.
   reset_opts();
   s_opts.ssi_pattern = "#.shtml";
-  expect(mgr, port, GET("/x.shtml"), "HTTP/1.1 501 Not Implemented\r\nContent-Length: 15         \r\n\r\nSSI not enabled");
+  expect(mgr, port, GET("/x.shtml"), "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 0          \r\n\r\n");
+  {
+    static const char ssi[] =
+        "A<!--#include file=\"b.txt\" -->B<!--#include virtual=\"/noext\"-->C"
+        "<!--#include file=\"../range.txt\"--><!--#echo x -->";
+    put("sub/s.shtml", ssi, sizeof(ssi) - 1, 0);
+    expect(mgr, port, GET("/sub/s.shtml"),
+           "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 27         \r\n\r\n"
+           "Aplain b\nBnC<!--#echo x -->");
+    path_of(p404_ssi, sizeof(p404_ssi), "sub/s.shtml");
+    unlink(p404_ssi);
+  }
   etag_of("range.txt", et, sizeof(et));
   snprintf(want, sizeof(want), "HTTP/1.1 200 OK\r\n" TXT "Etag: %s\r\nContent-Length: 10\r\n\r\n0123456789", et);
   expect(mgr, port, GET("/range.txt"), want);
