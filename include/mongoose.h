@@ -435,10 +435,6 @@ struct mg_queue {
 /* ---- end of prologue; generated declarations follow ---- */
 
 
-// TLS was requested (`mg_tls_init`): the loop's TLS step handles I/O
-// (see `net::tls`); `c->send` never goes to the socket in clear.
-#define RS_TLS (1 << 10)
-
 #define MG_FS_READ 1
 
 #define MG_FS_WRITE 2

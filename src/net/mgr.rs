@@ -14,7 +14,6 @@ use core::ffi::{c_long, c_uint, c_void};
 use core::ptr;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,8 +27,6 @@ pub struct Manager {
     pub poll: Poll,
     pub events: Option<Events>,
     pub shared: Arc<Shared>,
-    /// id -> connection, for wakeups and resolver results.
-    pub ids: HashMap<libc::c_ulong, *mut mg_connection>,
     /// Pending lookups: (connection id, deadline ms).
     pub dns_pending: Vec<(libc::c_ulong, u64)>,
     /// Nesting depth of `mg_mgr_poll` (a handler may poll).
@@ -45,6 +42,10 @@ pub struct Manager {
     /// The linked connections, oldest first (`mgr->conns` reversed), with
     /// NULL holes where connections were unlinked (see `conn::link`).
     pub order: Vec<*mut mg_connection>,
+    /// The ids of `order`'s entries (kept for holes too): sorted unless
+    /// `ids_unsorted`, for lookups by id (see `conn::find_id`).
+    pub order_ids: Vec<libc::c_ulong>,
+    pub ids_unsorted: bool,
     pub holes: usize,
     /// Listeners backing off after EMFILE (their `retry_at` is set).
     pub retrying: usize,
@@ -95,7 +96,6 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         poll,
         events: Some(Events::with_capacity(1024)),
         shared: Arc::new(shared),
-        ids: HashMap::new(),
         dns_pending: Vec::new(),
         depth: 0,
         graveyard: Vec::new(),
@@ -103,6 +103,8 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         sig_ids: Vec::new(),
         http_header_timeout: 0,
         order: Vec::new(),
+        order_ids: Vec::new(),
+        ids_unsorted: false,
         holes: 0,
         retrying: 0,
     });
@@ -156,8 +158,13 @@ pub unsafe fn new_conn(mgr: *mut mg_mgr) -> *mut mg_connection {
     if !c.is_null() {
         // SAFETY: `c` was just allocated for this manager.
         unsafe {
-            (*mp).ids.insert((*c).id, c);
-            state(c).last_rx = millis();
+            // As if bytes had arrived at creation: during shutdown, a
+            // connection accepted in a later millisecond than its start is
+            // not closed early for being idle (see `shutdown::tick`).
+            let sd = &(*mp).shutdown;
+            if sd.active && millis() > sd.started {
+                (*c).set_rs(RS_SPOKE, true);
+            }
         }
     }
     c
@@ -198,10 +205,11 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
         }
         if !mp.is_null() {
             release_socket(mp, c);
-            (*mp).ids.remove(&(*c).id);
-            if state(c).retry_at != 0 {
-                state(c).retry_at = 0;
-                (*mp).retrying -= 1;
+            if let Some(st) = conn::try_state(c) {
+                if st.retry_at != 0 {
+                    st.retry_at = 0;
+                    (*mp).retrying -= 1;
+                }
             }
         }
         conn::unlink(mgr, c);
@@ -281,10 +289,13 @@ unsafe fn retry_accepts(mp: *mut Manager, now: u64, next_due: &mut u64) {
     // SAFETY: per the contract; no callbacks are made here.
     unsafe {
         for &c in (*mp).order.iter() {
-            if c.is_null() || !(*c).flag(FLAG_IS_LISTENING) || state(c).retry_at == 0 {
+            if c.is_null() || !(*c).flag(FLAG_IS_LISTENING) {
                 continue;
             }
-            let st = state(c);
+            let Some(st) = conn::try_state(c) else { continue };
+            if st.retry_at == 0 {
+                continue;
+            }
             if now >= st.retry_at {
                 st.retry_at = 0;
                 (*mp).retrying -= 1;
@@ -358,7 +369,7 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
             for c in std::mem::take(&mut (*mp).graveyard) {
                 conn::free(c);
             }
-            conn::compact(&mut (*mp).order, &mut (*mp).holes);
+            conn::compact(&mut *mp);
         }
     }
 }
@@ -415,7 +426,7 @@ unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
     unsafe {
         let queue = (*mp).shared.take_wakeups();
         for (id, data) in queue {
-            let Some(&c) = (*mp).ids.get(&id) else { continue };
+            let Some(c) = conn::find_id(mp, id) else { continue };
             let mut s = mg_str::from_slice(&data);
             call(c, MG_EV_WAKEUP, &mut s as *mut mg_str as *mut c_void);
         }
@@ -431,7 +442,7 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
         for r in (*mp).shared.take_resolved() {
             let Some(pos) = (*mp).dns_pending.iter().position(|p| p.0 == r.id) else { continue };
             (*mp).dns_pending.swap_remove(pos);
-            let Some(&c) = (*mp).ids.get(&r.id) else { continue };
+            let Some(c) = conn::find_id(mp, r.id) else { continue };
             (*c).set_flag(FLAG_IS_RESOLVING, false);
             match r.addr {
                 Some(mut a) => {
@@ -448,7 +459,7 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
         let expired: Vec<_> = (*mp).dns_pending.iter().filter(|p| now >= p.1).map(|p| p.0).collect();
         (*mp).dns_pending.retain(|p| now < p.1);
         for id in expired {
-            if let Some(&c) = (*mp).ids.get(&id) {
+            if let Some(c) = conn::find_id(mp, id) {
                 super::error(c, "DNS timeout");
             }
         }
@@ -477,7 +488,8 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             if c.is_null() || (*c).rs(RS_DEAD) {
                 continue;
             }
-            if quiet(c) {
+            let was_busy = !quiet(c);
+            if !was_busy {
                 // Nothing to read, write, report or close and no protocol
                 // work pending: the turn is MG_EV_POLL alone. The readiness
                 // flags stay clear, and the HTTP handler would do nothing on
@@ -516,6 +528,10 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             }
             if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
                 close_conn(mgr, c);
+            } else if !(*c).rs(RS_DEAD) && was_busy {
+                // A request or message just ended: drop its private state
+                // if nothing is kept in it.
+                conn::release_if_default(c);
             }
         }
     }
@@ -627,10 +643,10 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
                 finish_connect(c);
             }
         } else if (*c).rs(RS_TLS) {
-            super::tls::turn(c, now);
+            super::tls::turn(c);
         } else {
             if (*c).flag(FLAG_IS_READABLE) {
-                read_once(c, now);
+                read_once(c);
             }
             if (*c).rs(RS_WRITABLE) && (*c).rs(RS_REGISTERED) && !(*c).flag(FLAG_IS_CLOSING) {
                 if (*c).send.len > 0 {
@@ -764,7 +780,7 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
 }
 
 /// One receive (§4.1): grow `recv` by MG_IO_SIZE when full, read once.
-unsafe fn read_once(c: *mut mg_connection, now: u64) {
+unsafe fn read_once(c: *mut mg_connection) {
     // SAFETY: `c` live; the slice covers the free tail of `recv`.
     unsafe {
         if (*c).recv.len >= MG_MAX_RECV_SIZE {
@@ -795,7 +811,7 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                     return;
                 }
                 (*c).recv.len += n;
-                state(c).last_rx = now;
+                (*c).set_rs(RS_SPOKE, true);
                 if (*c).flag(FLAG_IS_HEXDUMPING) {
                     super::hexdump_io(c, "<-", &(*c).recv.data()[len..]);
                 }
