@@ -980,6 +980,13 @@ class Manager:
             raise exc
         L.PyErr_CheckSignals()
 
+    def set_poll_interval(self, ms):
+        """``mg_mgr_set_poll_interval``: 0 (default) sends MG_EV_POLL to every
+        connection on every poll; ``ms > 0`` sends it only to connections
+        with I/O or events in that poll, and to the others at most once
+        every ``ms`` milliseconds."""
+        L.mg_mgr_set_poll_interval(self._alive(), int(ms))
+
     def listen(self, url, handler=None, *, http=False):
         """``mg_http_listen`` if ``http`` else ``mg_listen``."""
         mgr = self._alive()

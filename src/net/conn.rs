@@ -181,6 +181,7 @@ pub unsafe fn link(mgr: *mut mg_mgr, c: *mut mg_connection) {
             (*mp).order.push(c);
             (*mp).order_ids.push(id);
             (*c).set_rs(crate::abi::RS_LINKED, true);
+            crate::net::mgr::touch(c); // interval mode: its first turn comes next
         }
     }
 }

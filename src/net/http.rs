@@ -494,6 +494,7 @@ pub unsafe fn reply_bytes(c: *mut mg_connection, code: c_int, headers: &[u8], bo
             h::reply_head_into(&mut out, code, headers, body.len());
         }
         out.extend_from_slice(body);
+        super::mgr::touch(c);
         if !(*c).send.append(&out) {
             error(c, "OOM");
         }
@@ -517,6 +518,7 @@ pub unsafe fn chunk(c: *mut mg_connection, data: &[u8], padded: bool) {
     // SAFETY: `c` live.
     unsafe {
         let out = if padded { h::chunk_padded(data) } else { h::chunk_minimal(data) };
+        super::mgr::touch(c);
         if !(*c).send.append(&out) {
             error(c, "OOM");
         }

@@ -49,6 +49,14 @@ pub struct Manager {
     pub holes: usize,
     /// Listeners backing off after EMFILE (their `retry_at` is set).
     pub retrying: usize,
+    /// `mg_mgr_set_poll_interval` (ms, 0 = MG_EV_POLL to every connection
+    /// on every poll, Mongoose's contract).
+    pub poll_interval: u64,
+    /// When the last walk over every connection ran (interval mode).
+    pub last_sweep: u64,
+    /// Interval mode: the connections that get a turn in the next walk
+    /// (I/O, events, queued data or pending work), each with `RS_QUEUED`.
+    pub queue: Vec<*mut mg_connection>,
 }
 
 /// The Rust manager behind `mgr`, or NULL before `mg_mgr_init`/after free.
@@ -107,6 +115,9 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         ids_unsorted: false,
         holes: 0,
         retrying: 0,
+        poll_interval: 0,
+        last_sweep: 0,
+        queue: Vec::new(),
     });
     // SAFETY: see above; the box is owned by the struct until `free`.
     unsafe {
@@ -212,6 +223,10 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
                 }
             }
         }
+        if (*c).rs(RS_QUEUED) && !mp.is_null() {
+            (*c).set_rs(RS_QUEUED, false);
+            (*mp).queue.retain(|&q| q != c);
+        }
         conn::unlink(mgr, c);
         if (*mgr).dns4.c == c {
             (*mgr).dns4.c = ptr::null_mut();
@@ -240,7 +255,8 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
         if (*mp).retrying > 0 {
             retry_accepts(mp, now, next_due);
         }
-        let order = &(*mp).order;
+        // Interval mode between sweeps: only queued connections have work.
+        let order = if (*mp).poll_interval > 0 && !full_walk(mp, now) { &(*mp).queue } else { &(*mp).order };
         for (i, &c) in order.iter().enumerate() {
             if let Some(&ahead) = order.get(i + PREFETCH_AHEAD) {
                 prefetch_conn(ahead);
@@ -300,6 +316,7 @@ unsafe fn retry_accepts(mp: *mut Manager, now: u64, next_due: &mut u64) {
                 st.retry_at = 0;
                 (*mp).retrying -= 1;
                 (*c).set_rs(RS_READABLE, true);
+                touch(c);
             } else {
                 *next_due = (*next_due).min(st.retry_at);
             }
@@ -412,6 +429,7 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> bool {
                 bits |= RS_WRITABLE;
             }
             (*c).rs |= bits;
+            touch(c);
         }
         (*mp).events = Some(events);
         any
@@ -428,6 +446,7 @@ unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
         for (id, data) in queue {
             let Some(c) = conn::find_id(mp, id) else { continue };
             let mut s = mg_str::from_slice(&data);
+            touch(c);
             call(c, MG_EV_WAKEUP, &mut s as *mut mg_str as *mut c_void);
         }
     }
@@ -444,6 +463,7 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
             (*mp).dns_pending.swap_remove(pos);
             let Some(c) = conn::find_id(mp, r.id) else { continue };
             (*c).set_flag(FLAG_IS_RESOLVING, false);
+            touch(c);
             match r.addr {
                 Some(mut a) => {
                     a.port = (*c).rem.port;
@@ -460,6 +480,7 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
         (*mp).dns_pending.retain(|p| now < p.1);
         for id in expired {
             if let Some(c) = conn::find_id(mp, id) {
+                touch(c);
                 super::error(c, "DNS timeout");
             }
         }
@@ -472,6 +493,20 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
 /// the head of the list; unlinked ones leave a hole, or stay allocated and
 /// `dead` until the outermost poll ends.
 unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
+    // SAFETY: `mgr` live for the poll.
+    unsafe {
+        let mp = manager(mgr);
+        if (*mp).poll_interval > 0 {
+            if !full_walk(mp, now) {
+                return walk_queue(mgr, now);
+            }
+            (*mp).last_sweep = now;
+            // Everyone gets a turn now; busy ones are queued again after it.
+            for c in std::mem::take(&mut (*mp).queue) {
+                (*c).set_rs(RS_QUEUED, false);
+            }
+        }
+    }
     let mut now_v: u64 = now;
     // SAFETY: `mp` is live for the whole poll; the array is only appended to
     // (never compacted) while a poll runs, so indexes below its length at
@@ -488,51 +523,162 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             if c.is_null() || (*c).rs(RS_DEAD) {
                 continue;
             }
-            let was_busy = !quiet(c);
-            if !was_busy {
-                // Nothing to read, write, report or close and no protocol
-                // work pending: the turn is MG_EV_POLL alone. The readiness
-                // flags stay clear, and the HTTP handler would do nothing on
-                // this POLL (no RS_HTTP_* bit, empty `recv`), so only a
-                // foreign protocol handler and the user's are called.
-                let pfn = (*c).pfn;
-                let http: HandlerFn = super::http::handler;
-                if pfn.map(|f| f as usize) != Some(http as usize) {
-                    if let Some(p) = pfn {
-                        p(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                    }
-                }
-                if let Some(f) = (*c).fn_ {
-                    f(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                }
-            } else {
-                if (*c).rs(RS_ERROR) && !(*c).flag(FLAG_IS_CLOSING) {
-                    (*c).set_rs(RS_ERROR, false);
-                    super::error(c, "socket error");
-                }
-                set_ready_flags(c);
-                let was_resp = (*c).flag(FLAG_IS_RESP);
-                call(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                if was_resp && !(*c).flag(FLAG_IS_RESP) {
-                    let mut zero: c_long = 0;
-                    call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+            turn(mgr, c, now, &mut now_v);
+            if (*mp).poll_interval > 0 && needs_turn(mp, c) {
+                touch(c);
+            }
+        }
+    }
+}
+
+/// Interval mode: whether this poll's walk visits every connection (the
+/// sweep that gives idle ones their MG_EV_POLL at most every interval; also
+/// every poll during shutdown, whose bookkeeping looks at everyone).
+///
+/// # Safety
+/// `mp` live.
+unsafe fn full_walk(mp: *mut Manager, now: u64) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        (*mp).poll_interval == 0
+            || (*mp).shutdown.active
+            || now.saturating_sub((*mp).last_sweep) >= (*mp).poll_interval
+    }
+}
+
+/// A connection got work from outside its own turn (readiness, a wakeup, a
+/// resolver result, data queued by another handler or a timer): in interval
+/// mode it gets a turn in the next walk. Nothing to do in the default mode.
+///
+/// # Safety
+/// `c` live.
+#[inline]
+pub unsafe fn touch(c: *mut mg_connection) {
+    // SAFETY: `c` live; its manager is live while it is linked.
+    unsafe {
+        if (*c).rs & (RS_QUEUED | RS_DEAD) != 0 || !(*c).rs(RS_LINKED) {
+            return;
+        }
+        let mp = manager((*c).mgr);
+        if mp.is_null() || (*mp).poll_interval == 0 {
+            return;
+        }
+        (*c).set_rs(RS_QUEUED, true);
+        (*mp).queue.push(c);
+    }
+}
+
+/// Interval mode: whether `c` still has work for the next walk without new
+/// readiness (unread or unsent data, a response in progress, closing...).
+///
+/// # Safety
+/// `mp`, `c` live.
+unsafe fn needs_turn(mp: *mut Manager, c: *mut mg_connection) -> bool {
+    const WORK_RS: c_uint =
+        RS_ERROR | RS_STREAMING | RS_HTTP_REJECTED | RS_HTTP_CLOSE_AFTER_RESP | RS_HTTP_HEAD_PENDING;
+    // SAFETY: per the contract.
+    unsafe {
+        if (*c).rs(RS_DEAD) {
+            return false;
+        }
+        let f = (*c).flags;
+        if f & (FLAG_IS_CLOSING | FLAG_IS_DRAINING | FLAG_IS_RESP) != 0 || (*c).rs & WORK_RS != 0 {
+            return true;
+        }
+        if f & FLAG_IS_RESOLVING != 0 {
+            return false;
+        }
+        if (*c).rs(RS_TLS) && f & FLAG_IS_CONNECTING == 0 {
+            return super::tls::wants_turn(c);
+        }
+        let _ = mp;
+        ((*c).rs(RS_READABLE) && f & FLAG_IS_FULL == 0)
+            || ((*c).rs(RS_WRITABLE) && (*c).send.len > 0 && f & FLAG_IS_CONNECTING == 0)
+    }
+}
+
+/// Interval mode between sweeps: turns for the queued connections only,
+/// newest first as in the full walk.
+///
+/// # Safety
+/// `mgr` live, inside a poll.
+unsafe fn walk_queue(mgr: *mut mg_mgr, now: u64) {
+    // SAFETY: queued connections are live (closing one takes it out of the
+    // queue) and stay allocated until the outermost poll ends.
+    unsafe {
+        let mp = manager(mgr);
+        let mut batch = std::mem::take(&mut (*mp).queue);
+        batch.sort_unstable_by_key(|&c| core::cmp::Reverse((*c).id));
+        for c in batch.iter().copied() {
+            (*c).set_rs(RS_QUEUED, false);
+        }
+        let mut now_v: u64 = now;
+        for c in batch.iter().copied() {
+            if (*c).rs(RS_DEAD) {
+                continue;
+            }
+            turn(mgr, c, now, &mut now_v);
+            if !(*c).rs(RS_DEAD) && needs_turn(mp, c) {
+                touch(c);
+            }
+        }
+        batch.clear();
+        batch.append(&mut (*mp).queue);
+        (*mp).queue = batch;
+    }
+}
+
+/// One connection's turn: MG_EV_POLL (the short path when nothing is
+/// pending), its I/O, then draining/closing.
+///
+/// # Safety
+/// `mgr`, `c` live, inside a poll; `c` not dead.
+#[inline(always)]
+unsafe fn turn(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64, now_v: &mut u64) {
+    let now_v: *mut u64 = now_v;
+    // SAFETY: per the contract; flags are re-read after every callback.
+    unsafe {
+        let was_busy = !quiet(c);
+        if !was_busy {
+            // Nothing to read, write, report or close and no protocol
+            // work pending: the turn is MG_EV_POLL alone. The readiness
+            // flags stay clear, and the HTTP handler would do nothing on
+            // this POLL (no RS_HTTP_* bit, empty `recv`), so only a
+            // foreign protocol handler and the user's are called.
+            let pfn = (*c).pfn;
+            let http: HandlerFn = super::http::handler;
+            if pfn.map(|f| f as usize) != Some(http as usize) {
+                if let Some(p) = pfn {
+                    p(c, MG_EV_POLL, now_v as *mut c_void);
                 }
             }
-            // The POLL handler may have queued data, set flags or closed.
-            service(mgr, c, now);
-            if (*c).flag(FLAG_IS_DRAINING)
-                && (*c).send.len == 0
-                && (!(*c).rs(RS_TLS) || super::tls::drained(c))
-            {
-                (*c).set_flag(FLAG_IS_CLOSING, true);
+            if let Some(f) = (*c).fn_ {
+                f(c, MG_EV_POLL, now_v as *mut c_void);
             }
-            if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
-                close_conn(mgr, c);
-            } else if !(*c).rs(RS_DEAD) && was_busy {
-                // A request or message just ended: drop its private state
-                // if nothing is kept in it.
-                conn::release_if_default(c);
+        } else {
+            if (*c).rs(RS_ERROR) && !(*c).flag(FLAG_IS_CLOSING) {
+                (*c).set_rs(RS_ERROR, false);
+                super::error(c, "socket error");
             }
+            set_ready_flags(c);
+            let was_resp = (*c).flag(FLAG_IS_RESP);
+            call(c, MG_EV_POLL, now_v as *mut c_void);
+            if was_resp && !(*c).flag(FLAG_IS_RESP) {
+                let mut zero: c_long = 0;
+                call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+            }
+        }
+        // The POLL handler may have queued data, set flags or closed.
+        service(mgr, c, now);
+        if (*c).flag(FLAG_IS_DRAINING) && (*c).send.len == 0 && (!(*c).rs(RS_TLS) || super::tls::drained(c)) {
+            (*c).set_flag(FLAG_IS_CLOSING, true);
+        }
+        if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
+            close_conn(mgr, c);
+        } else if !(*c).rs(RS_DEAD) && was_busy {
+            // A request or message just ended: drop its private state
+            // if nothing is kept in it.
+            conn::release_if_default(c);
         }
     }
 }
@@ -846,6 +992,28 @@ pub(super) unsafe fn write_once(c: *mut mg_connection) {
     }
 }
 
+/// `mg_mgr_set_poll_interval` (see the export for the contract).
+///
+/// # Safety
+/// `mgr` initialised or zeroed.
+pub unsafe fn set_poll_interval(mgr: *mut mg_mgr, ms: u64) {
+    // SAFETY: per the contract; queued connections are live.
+    unsafe {
+        let mp = manager(mgr);
+        if mp.is_null() {
+            return;
+        }
+        if ms == 0 {
+            for c in std::mem::take(&mut (*mp).queue) {
+                (*c).set_rs(RS_QUEUED, false);
+            }
+        } else if (*mp).poll_interval == 0 {
+            (*mp).last_sweep = 0; // the next poll visits everyone and fills the queue
+        }
+        (*mp).poll_interval = ms;
+    }
+}
+
 /// `mg_mgr_free`.
 ///
 /// # Safety
@@ -867,6 +1035,7 @@ pub unsafe fn free(mgr: *mut mg_mgr) {
         }
         // Handlers may open connections while closing; close those too
         // (Mongoose leaks them), a bounded number of rounds.
+        (*mp).poll_interval = 0; // every connection's turn now
         for _ in 0..8 {
             if (*mgr).conns.is_null() {
                 break;

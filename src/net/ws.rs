@@ -71,6 +71,7 @@ unsafe fn mask_for(c: *mut mg_connection) -> Option<[u8; 4]> {
 pub unsafe fn send(c: *mut mg_connection, data: &[u8], op: c_int) -> usize {
     // SAFETY: `c` live.
     unsafe {
+        super::mgr::touch(c);
         if try_state(c).is_some_and(|s| s.ws.close_sent) {
             // The library closed this WebSocket (shutdown, protocol error):
             // RFC 6455 allows nothing after a CLOSE frame.
@@ -106,6 +107,7 @@ pub unsafe fn send(c: *mut mg_connection, data: &[u8], op: c_int) -> usize {
 pub unsafe fn wrap(c: *mut mg_connection, len: usize, op: c_int) -> usize {
     // SAFETY: `c` live.
     unsafe {
+        super::mgr::touch(c);
         let io = &mut (*c).send;
         let len = len.min(io.len);
         let start = io.len - len;
