@@ -44,7 +44,7 @@ pub unsafe extern "C" fn mg_mgr_set_poll_interval(mgr: *mut mg_mgr, ms: core::ff
         return;
     }
     // SAFETY: an initialised (or zeroed) manager.
-    guard_unit(|| unsafe { mgr::set_poll_interval(mgr, ms.into()) })
+    guard_unit(|| unsafe { mgr::set_poll_interval(mgr, ms as _) })
 }
 
 /// Close every connection (each gets MG_EV_POLL then MG_EV_CLOSE), free all
