@@ -528,7 +528,7 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
                 release_idle_buffers(c);
             }
             turn(mgr, c, now, &mut now_v);
-            if (*mp).poll_interval > 0 && needs_turn(mp, c) {
+            if (*mp).poll_interval > 0 && needs_turn(c) {
                 touch(c);
             }
         }
@@ -576,8 +576,8 @@ pub unsafe fn touch(c: *mut mg_connection) {
 /// readiness (unread or unsent data, a response in progress, closing...).
 ///
 /// # Safety
-/// `mp`, `c` live.
-unsafe fn needs_turn(mp: *mut Manager, c: *mut mg_connection) -> bool {
+/// `c` live.
+unsafe fn needs_turn(c: *mut mg_connection) -> bool {
     const WORK_RS: c_uint =
         RS_ERROR | RS_STREAMING | RS_HTTP_REJECTED | RS_HTTP_CLOSE_AFTER_RESP | RS_HTTP_HEAD_PENDING;
     // SAFETY: per the contract.
@@ -595,7 +595,6 @@ unsafe fn needs_turn(mp: *mut Manager, c: *mut mg_connection) -> bool {
         if (*c).rs(RS_TLS) && f & FLAG_IS_CONNECTING == 0 {
             return super::tls::wants_turn(c);
         }
-        let _ = mp;
         ((*c).rs(RS_READABLE) && f & FLAG_IS_FULL == 0)
             || ((*c).rs(RS_WRITABLE) && (*c).send.len > 0 && f & FLAG_IS_CONNECTING == 0)
     }
@@ -645,7 +644,7 @@ unsafe fn walk_queue(mgr: *mut mg_mgr, now: u64) {
             }
             (*c).set_rs(RS_ACTIVE, true);
             turn(mgr, c, now, &mut now_v);
-            if !(*c).rs(RS_DEAD) && needs_turn(mp, c) {
+            if !(*c).rs(RS_DEAD) && needs_turn(c) {
                 touch(c);
             }
         }
@@ -750,8 +749,8 @@ const PREFETCH_AHEAD: usize = 8;
 
 /// Hint the cache lines a connection's turn reads when nothing happens on
 /// it: `recv.len` and `send.len` (an idle socket stays writable), `fn`/`pfn`,
-/// and the flag word with the `RS_*` bits (three lines, see
-/// `conn::C_LINE_PHASE`). With thousands of idle connections these are
+/// and the flag word with the `RS_*` bits (three or four lines, depending
+/// on where malloc put the struct). With thousands of idle connections these are
 /// cache misses; fetching them a few turns early overlaps the misses
 /// instead of paying them one by one.
 #[inline(always)]
@@ -766,6 +765,7 @@ fn prefetch_conn(c: *mut mg_connection) {
         // SAFETY: prefetching is a hint and never faults, whatever the
         // address; `wrapping_*` keeps the address arithmetic defined.
         unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, recv) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, send) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, fn_)));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, flags)));
