@@ -445,10 +445,6 @@ struct mg_queue {
 /* ---- end of prologue; generated declarations follow ---- */
 
 
-// TLS was requested (`mg_tls_init`): the loop's TLS step handles I/O
-// (see `net::tls`); `c->send` never goes to the socket in clear.
-#define RS_TLS (1 << 10)
-
 #define MG_FS_READ 1
 
 #define MG_FS_WRITE 2
@@ -2033,6 +2029,19 @@ void mg_mgr_init(struct mg_mgr *mgr);
 // Run one iteration of the event loop, waiting at most `ms` milliseconds
 // (negative: no limit) for I/O, timers, wakeups or a signal.
 void mg_mgr_poll(struct mg_mgr *mgr, int ms);
+
+// Opt out of MG_EV_POLL to every connection on every poll (an addition to
+// Mongoose's API). `ms` = 0 (the default): Mongoose's behaviour. `ms` > 0:
+// a connection gets MG_EV_POLL in a poll where it had I/O or events (or
+// had work left: unsent data, a response in progress, closing), otherwise
+// at most once every `ms` milliseconds, so the cost of a poll grows with
+// the busy connections, not with all of them. Timers, wakeups, shutdown
+// and every other event are unchanged. Changes a program makes to a
+// connection's struct outside that connection's own events (setting
+// `c->is_closing` from a timer, `mg_iobuf_add(&c->send, ...)`) are seen at
+// its next turn (its next event, at most `ms` later); `mg_send`,
+// `mg_printf`, `mg_ws_send`, `mg_http_reply` and friends are seen at once.
+void mg_mgr_set_poll_interval(struct mg_mgr *mgr, unsigned long ms);
 
 // Close every connection (each gets MG_EV_POLL then MG_EV_CLOSE), free all
 // timers and the manager's resources.

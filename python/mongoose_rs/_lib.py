@@ -347,6 +347,7 @@ P = c_void_p  # any pointer we only pass around
 mg_mgr_init = _proto("mg_mgr_init", None, [P])
 mg_mgr_poll = _proto("mg_mgr_poll", None, [P, c_int])
 mg_mgr_free = _proto("mg_mgr_free", None, [P])
+mg_mgr_set_poll_interval = _proto("mg_mgr_set_poll_interval", None, [P, c_ulong])
 mg_listen = _proto("mg_listen", P, [P, c_char_p, EVENT_HANDLER, P])
 mg_connect = _proto("mg_connect", P, [P, c_char_p, EVENT_HANDLER, P])
 mg_http_listen = _proto("mg_http_listen", P, [P, c_char_p, EVENT_HANDLER, P])

@@ -1006,6 +1006,13 @@ class Manager:
             raise exc
         L.PyErr_CheckSignals()
 
+    def set_poll_interval(self, ms):
+        """``mg_mgr_set_poll_interval``: 0 (default) sends MG_EV_POLL to every
+        connection on every poll; ``ms > 0`` sends it only to connections
+        with I/O or events in that poll, and to the others at most once
+        every ``ms`` milliseconds."""
+        L.mg_mgr_set_poll_interval(self._alive(), int(ms))
+
     def listen(self, url, handler=None, *, http=None):
         """``mg_http_listen`` if ``http`` else ``mg_listen``. As in cymongoose,
         ``http=None`` infers it from the scheme (``http``, ``https``, ``ws``,

@@ -97,6 +97,14 @@ pub const RS_HTTP_HEAD_PENDING: c_uint = 1 << 9;
 /// TLS was requested (`mg_tls_init`): the loop's TLS step handles I/O
 /// (see `net::tls`); `c->send` never goes to the socket in clear.
 pub const RS_TLS: c_uint = 1 << 10;
+/// In the manager's `order` array (see `net::conn::link`).
+pub const RS_LINKED: c_uint = 1 << 11;
+/// Bytes arrived since graceful shutdown began (see `net::shutdown`).
+pub const RS_SPOKE: c_uint = 1 << 12;
+/// In the manager's turn queue (poll interval mode, see `net::mgr`).
+pub const RS_QUEUED: c_uint = 1 << 13;
+/// Had a turn of its own since the last sweep (poll interval mode).
+pub const RS_ACTIVE: c_uint = 1 << 14;
 
 // Bit positions of the flags within `mg_connection.flags` (Mongoose 7.23 layout).
 pub const FLAG_DSCP_MASK: c_uint = 0x3f;

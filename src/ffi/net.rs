@@ -27,6 +27,26 @@ pub unsafe extern "C" fn mg_mgr_poll(mgr: *mut mg_mgr, ms: c_int) {
     guard_unit(|| unsafe { mgr::poll(mgr, ms) })
 }
 
+/// Opt out of MG_EV_POLL to every connection on every poll (an addition to
+/// Mongoose's API). `ms` = 0 (the default): Mongoose's behaviour. `ms` > 0:
+/// a connection gets MG_EV_POLL in a poll where it had I/O or events (or
+/// had work left: unsent data, a response in progress, closing), otherwise
+/// at most once every `ms` milliseconds, so the cost of a poll grows with
+/// the busy connections, not with all of them. Timers, wakeups, shutdown
+/// and every other event are unchanged. Changes a program makes to a
+/// connection's struct outside that connection's own events (setting
+/// `c->is_closing` from a timer, `mg_iobuf_add(&c->send, ...)`) are seen at
+/// its next turn (its next event, at most `ms` later); `mg_send`,
+/// `mg_printf`, `mg_ws_send`, `mg_http_reply` and friends are seen at once.
+#[no_mangle]
+pub unsafe extern "C" fn mg_mgr_set_poll_interval(mgr: *mut mg_mgr, ms: core::ffi::c_ulong) {
+    if mgr.is_null() {
+        return;
+    }
+    // SAFETY: an initialised (or zeroed) manager.
+    guard_unit(|| unsafe { mgr::set_poll_interval(mgr, ms as _) })
+}
+
 /// Close every connection (each gets MG_EV_POLL then MG_EV_CLOSE), free all
 /// timers and the manager's resources.
 #[no_mangle]
@@ -118,6 +138,7 @@ pub unsafe extern "C" fn mg_vprintf(c: *mut mg_connection, fmt: *const c_char, a
     }
     // SAFETY: live connection, C format string and va_list from the caller.
     guard(0, || unsafe {
+        net::mgr::touch(c);
         match crate::ffi::fmt::vprintf_into_iobuf(&mut (*c).send, fmt, ap) {
             Some(n) => n,
             None => {

@@ -1,23 +1,56 @@
 //! Connection allocation. Each `mg_connection` C sees is the last field of
-//! a `ConnBox` whose state field right before it holds the Rust-private
-//! state, so the state is one subtraction away from the C pointer and
+//! a `ConnBox` whose one word before it points at the Rust-private state,
+//! so the state is one subtraction away from the C pointer and
 //! `mgr->extraconnsize` bytes can follow the C struct exactly as in Mongoose.
+//!
+//! Memory (issue 19): the box is 8 + 288 bytes, which glibc serves from a
+//! 304-byte chunk, the same chunk as Mongoose's bare `mg_connection`. The
+//! private state (`ConnState`, ~150 bytes) is allocated only when a layer
+//! first needs to store something (a partial request head, a WebSocket, TLS,
+//! a listener's back-off, shutdown bookkeeping) and released when it is back
+//! to its default (see `release_if_default`), so an idle connection has none.
 use crate::abi::{mg_connection, mg_iobuf, mg_mgr, MG_IO_SIZE};
 use core::ptr;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// Rust-private per-connection state. An idle connection's turn in the
-/// walk does not read it: the bits the loop needs on every turn live in
-/// `mg_connection.rs` (`RS_*`), in the flag word's cache line.
+/// Bytes of connections and their buffers freed since the last trim.
+static FREED: AtomicUsize = AtomicUsize::new(0);
+static LAST_TRIM: AtomicU64 = AtomicU64::new(0);
+/// Trim once this much was freed ...
+const TRIM_BYTES: usize = 1 << 20;
+/// ... and at most this often (ms).
+const TRIM_EVERY_MS: u64 = 1000;
+
+/// Give freed memory back to the system after a burst of connections
+/// (issue 17 item 8). Their 16 KiB buffers are freed into glibc's heap,
+/// which keeps them: a few live allocations above them pin the heap's top,
+/// so RSS stayed ~30 KiB per connection of the burst. `malloc_trim` returns
+/// the free pages inside the heap too. Called at the end of the outermost
+/// poll; at most once a second, so a server closing thousands of
+/// connections per second pays for one trim a second.
+pub fn maybe_trim(now: u64) {
+    if FREED.load(Ordering::Relaxed) < TRIM_BYTES
+        || now.saturating_sub(LAST_TRIM.load(Ordering::Relaxed)) < TRIM_EVERY_MS
+    {
+        return;
+    }
+    FREED.store(0, Ordering::Relaxed);
+    LAST_TRIM.store(now, Ordering::Relaxed);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: plain glibc call; safe at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Rust-private per-connection state, allocated on demand (`state`). The
+/// bits the loop needs on every turn live in `mg_connection.rs` (`RS_*`).
 #[derive(Default)]
 pub struct ConnState {
     /// Host name being resolved (for the error message).
     pub host: String,
     /// Shutdown bookkeeping (see `net::shutdown`).
     pub shutdown: crate::net::shutdown::ConnShutdown,
-    /// Index in the manager's `order` while linked (see `link`).
-    pub slot: Option<usize>,
-    /// Last time bytes arrived (ms), for shutdown's idle window.
-    pub last_rx: u64,
     /// Retry accepting after this time (EMFILE back-off), 0 = none.
     pub retry_at: u64,
     /// Protocol state owned by the HTTP layer.
@@ -28,30 +61,30 @@ pub struct ConnState {
     pub tls: Option<Box<crate::net::tls::Tls>>,
     /// Client connections: the URL's host, the default TLS server name.
     pub tls_host: String,
-    /// Bytes between the start of the allocation and the box (see `alloc`).
-    pad: usize,
+}
+
+impl ConnState {
+    /// Whether nothing is stored here (the state can be dropped).
+    fn is_default(&self) -> bool {
+        self.host.is_empty()
+            && self.shutdown.is_default()
+            && self.retry_at == 0
+            && self.http.is_default()
+            && self.ws.is_default()
+            && self.tls.is_none()
+            && self.tls_host.is_empty()
+    }
 }
 
 /// The allocation behind every connection.
 #[repr(C)]
 pub struct ConnBox {
-    pub rs: ConnState,
+    /// The private state, NULL until something is stored in it.
+    pub ext: *mut ConnState,
     pub c: mg_connection,
 }
 
 const C_OFFSET: usize = core::mem::offset_of!(ConnBox, c);
-
-/// Where `alloc` puts the C struct within a 64-byte cache line. With
-/// `c % 64 == 48`, an idle connection's turn reads three lines: `recv.len`
-/// and `send.len` share one (c+80..c+144), `fn`..`pfn_data` fill the next
-/// one it reads (c+208..c+272), and the flag word with the `RS_*` bits sits
-/// in the last (c+272..c+336). At the allocator's 16-byte alignment half of
-/// the connections would need four lines (the walk over 9,000 idle
-/// connections measured ~20 % slower that way, see bench/README.md).
-const C_LINE_PHASE: usize = 48;
-/// Over-allocation that lets `alloc` reach that phase from any 16-byte
-/// aligned block (what malloc guarantees on 64-bit Linux).
-const SLACK: usize = 64 - 16 + C_OFFSET % 16;
 
 /// Allocate a zeroed connection (+ `extra` bytes after the C struct), with
 /// buffers aligned to `MG_IO_SIZE` and `id = ++mgr->nextid`. Not linked.
@@ -61,27 +94,16 @@ const SLACK: usize = 64 - 16 + C_OFFSET % 16;
 pub unsafe fn alloc(mgr: *mut mg_mgr) -> *mut mg_connection {
     // SAFETY: the caller passes a live manager.
     let extra = unsafe { (*mgr).extraconnsize };
-    let size = core::mem::size_of::<ConnBox>() + extra + SLACK;
-    // SAFETY: plain C allocation, zeroed; checked for NULL.
-    let raw = unsafe { libc::calloc(1, size) } as *mut u8;
-    if raw.is_null() {
+    let size = core::mem::size_of::<ConnBox>() + extra;
+    // SAFETY: plain C allocation, zeroed (a NULL `ext` and an all-zero
+    // `mg_connection` are valid); checked for NULL.
+    let b = unsafe { libc::calloc(1, size) } as *mut ConnBox;
+    if b.is_null() {
         return ptr::null_mut();
     }
-    let pad = C_LINE_PHASE.wrapping_sub(raw as usize + C_OFFSET) % 64;
-    if pad > SLACK {
-        // Only if malloc returned a block aligned to less than 16 bytes.
-        // SAFETY: `raw` came from calloc just above.
-        unsafe { libc::free(raw as *mut libc::c_void) };
-        return ptr::null_mut();
-    }
-    // SAFETY: `pad <= SLACK`, so the box fits in the block; `pad` keeps the
-    // 8-byte alignment a ConnBox needs (both addends are multiples of 8).
-    let b = unsafe { raw.add(pad) } as *mut ConnBox;
-    // SAFETY: `b` points at enough zeroed, aligned memory for a ConnBox; the
-    // state is written in place before anyone reads it. All-zero is a valid
-    // `mg_connection`.
+    // SAFETY: `b` points at enough zeroed memory for a ConnBox (malloc
+    // alignment suffices).
     unsafe {
-        ptr::write(ptr::addr_of_mut!((*b).rs), ConnState { pad, ..ConnState::default() });
         let c = ptr::addr_of_mut!((*b).c);
         (*c).mgr = mgr;
         (*c).fd = usize::MAX as *mut libc::c_void; // no socket: (void *) -1
@@ -94,14 +116,55 @@ pub unsafe fn alloc(mgr: *mut mg_mgr) -> *mut mg_connection {
     }
 }
 
-/// The private state of a connection made by `alloc`.
+#[inline(always)]
+unsafe fn boxed(c: *mut mg_connection) -> *mut ConnBox {
+    // SAFETY (of callers): `c` is the `c` field of a ConnBox (see `alloc`).
+    unsafe { (c as *mut u8).sub(C_OFFSET) as *mut ConnBox }
+}
+
+/// The private state of a connection made by `alloc`, allocated now if it
+/// has none yet. Use `try_state` where only reading (or clearing) it.
 ///
 /// # Safety
 /// `c` must come from `alloc` and not be freed.
 #[inline]
 pub unsafe fn state<'a>(c: *mut mg_connection) -> &'a mut ConnState {
-    // SAFETY: `c` is the `c` field of a ConnBox (see `alloc`).
-    unsafe { &mut (*((c as *mut u8).sub(C_OFFSET) as *mut ConnBox)).rs }
+    // SAFETY: `c` is the `c` field of a ConnBox (see `alloc`); `ext` is NULL
+    // or a box we leaked into it.
+    unsafe {
+        let b = boxed(c);
+        if (*b).ext.is_null() {
+            (*b).ext = Box::into_raw(Box::default());
+        }
+        &mut *(*b).ext
+    }
+}
+
+/// The private state if the connection has one (no allocation).
+///
+/// # Safety
+/// `c` must come from `alloc` and not be freed.
+#[inline]
+pub unsafe fn try_state<'a>(c: *mut mg_connection) -> Option<&'a mut ConnState> {
+    // SAFETY: as in `state`.
+    unsafe { (*boxed(c)).ext.as_mut() }
+}
+
+/// Drop the private state if it holds nothing (after a request completes,
+/// a WebSocket closes...), so an idle connection goes back to 304 bytes.
+///
+/// # Safety
+/// `c` must come from `alloc` and not be freed; no reference from `state`
+/// may be alive.
+pub unsafe fn release_if_default(c: *mut mg_connection) {
+    // SAFETY: as in `state`; the caller holds no reference into it.
+    unsafe {
+        let b = boxed(c);
+        if !(*b).ext.is_null() && (*(*b).ext).is_default() {
+            drop(Box::from_raw((*b).ext));
+            (*b).ext = ptr::null_mut();
+        }
+    }
 }
 
 /// Free buffers, drop the state and release the allocation.
@@ -111,14 +174,17 @@ pub unsafe fn state<'a>(c: *mut mg_connection) -> &'a mut ConnState {
 pub unsafe fn free(c: *mut mg_connection) {
     // SAFETY: per the contract, we own `c` and its box exclusively now.
     unsafe {
+        let bytes = (*c).recv.size + (*c).send.size + (*c).rtls.size + (*c).prof.size;
+        FREED.fetch_add(bytes + core::mem::size_of::<ConnBox>(), Ordering::Relaxed);
         (*c).recv.free();
         (*c).send.free();
         (*c).rtls.free();
         (*c).prof.free();
-        let b = (c as *mut u8).sub(C_OFFSET) as *mut ConnBox;
-        let pad = (*b).rs.pad;
-        ptr::drop_in_place(ptr::addr_of_mut!((*b).rs));
-        libc::free((b as *mut u8).sub(pad) as *mut libc::c_void);
+        let b = boxed(c);
+        if !(*b).ext.is_null() {
+            drop(Box::from_raw((*b).ext));
+        }
+        libc::free(b as *mut libc::c_void);
     }
 }
 
@@ -127,6 +193,10 @@ pub unsafe fn free(c: *mut mg_connection) {
 /// walks that array rather than the list: loading the next connection does
 /// not wait for the previous one's `next` field, so the CPU can fetch many
 /// connections at once (it matters with thousands of idle connections).
+/// `order_ids` holds the ids beside it: ids grow with allocation and
+/// connections are nearly always linked right after it, so that array is
+/// sorted and finds a connection by id (or its slot) by binary search,
+/// with no per-connection map or slot field.
 ///
 /// # Safety
 /// Both pointers live; `c` not yet linked.
@@ -137,9 +207,53 @@ pub unsafe fn link(mgr: *mut mg_mgr, c: *mut mg_connection) {
         (*mgr).conns = c;
         let mp = crate::net::mgr::manager(mgr);
         if !mp.is_null() {
-            state(c).slot = Some((*mp).order.len());
+            let id = (*c).id;
+            if (*mp).order_ids.last().is_some_and(|&last| last >= id) {
+                (*mp).ids_unsorted = true;
+            }
             (*mp).order.push(c);
+            (*mp).order_ids.push(id);
+            (*c).set_rs(crate::abi::RS_LINKED, true);
+            crate::net::mgr::touch(c); // interval mode: its first turn comes next
         }
+    }
+}
+
+/// The `order` slot holding `c`, if it is there.
+///
+/// # Safety
+/// `mp` live; `c` live.
+pub unsafe fn slot_of(mp: *mut crate::net::mgr::Manager, c: *mut mg_connection) -> Option<usize> {
+    // SAFETY: per the contract.
+    unsafe {
+        let id = (*c).id;
+        let m = &*mp;
+        if !m.ids_unsorted {
+            if let Ok(i) = m.order_ids.binary_search(&id) {
+                if m.order[i] == c {
+                    return Some(i);
+                }
+            }
+        }
+        m.order.iter().rposition(|&p| p == c)
+    }
+}
+
+/// The linked connection with this id (wakeups, resolver results).
+///
+/// # Safety
+/// `mp` live.
+pub unsafe fn find_id(mp: *mut crate::net::mgr::Manager, id: libc::c_ulong) -> Option<*mut mg_connection> {
+    // SAFETY: per the contract; non-NULL entries of `order` are live.
+    unsafe {
+        let m = &*mp;
+        let i = if m.ids_unsorted {
+            m.order_ids.iter().rposition(|&x| x == id)?
+        } else {
+            m.order_ids.binary_search(&id).ok()?
+        };
+        let c = m.order[i];
+        (!c.is_null() && (*c).id == id).then_some(c)
     }
 }
 
@@ -154,9 +268,10 @@ pub unsafe fn unlink(mgr: *mut mg_mgr, c: *mut mg_connection) {
     // holds exactly the linked connections, so its entries are live.
     unsafe {
         let mp = crate::net::mgr::manager(mgr);
-        if let (Some(slot), false) = (state(c).slot.take(), mp.is_null()) {
-            let order = &mut (*mp).order;
-            if order.get(slot) == Some(&c) {
+        if (*c).rs(crate::abi::RS_LINKED) && !mp.is_null() {
+            (*c).set_rs(crate::abi::RS_LINKED, false);
+            if let Some(slot) = slot_of(mp, c) {
+                let order = &mut (*mp).order;
                 order[slot] = ptr::null_mut();
                 (*mp).holes += 1;
                 // The list predecessor is the nearest newer connection that
@@ -185,60 +300,62 @@ pub unsafe fn unlink(mgr: *mut mg_mgr, c: *mut mg_connection) {
     }
 }
 
-/// Squeeze the holes out of `order` once they are a quarter of it (so the
-/// work is constant per closed connection). Only between polls: a walk in
-/// progress indexes the array.
-///
-/// # Safety
-/// `order` entries live (it holds the linked connections).
-pub unsafe fn compact(order: &mut Vec<*mut mg_connection>, holes: &mut usize) {
-    if *holes == 0 || *holes * 4 < order.len() {
+/// Squeeze the holes out of `order` (and `order_ids`) once they are a
+/// quarter of it (so the work is constant per closed connection), and give
+/// memory back once the arrays are mostly empty. Only between polls: a walk
+/// in progress indexes the array.
+pub fn compact(mp: &mut crate::net::mgr::Manager) {
+    if mp.holes == 0 || mp.holes * 4 < mp.order.len() {
         return;
     }
-    order.retain(|c| !c.is_null());
-    for (i, &c) in order.iter().enumerate() {
-        // SAFETY: linked, hence live, connections.
-        unsafe { state(c).slot = Some(i) };
+    let mut j = 0;
+    for i in 0..mp.order.len() {
+        if !mp.order[i].is_null() {
+            mp.order[j] = mp.order[i];
+            mp.order_ids[j] = mp.order_ids[i];
+            j += 1;
+        }
     }
-    *holes = 0;
+    mp.order.truncate(j);
+    mp.order_ids.truncate(j);
+    mp.ids_unsorted = mp.order_ids.windows(2).any(|w| w[0] >= w[1]);
+    if mp.order.capacity() > 64 && mp.order.len() * 4 < mp.order.capacity() {
+        mp.order.shrink_to(mp.order.len() * 2);
+        mp.order_ids.shrink_to(mp.order.len() * 2);
+    }
+    mp.holes = 0;
 }
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::offset_of;
 
     #[test]
-    fn an_idle_turn_reads_three_cache_lines() {
-        let line = |field: usize| (C_LINE_PHASE + field) / 64;
-        let recv_len = offset_of!(mg_connection, recv) + offset_of!(mg_iobuf, len);
-        let send_len = offset_of!(mg_connection, send) + offset_of!(mg_iobuf, len);
-        assert_eq!(line(recv_len), line(send_len));
-        assert_eq!(line(offset_of!(mg_connection, fn_)), line(offset_of!(mg_connection, pfn)));
-        assert_eq!(line(offset_of!(mg_connection, flags)), line(offset_of!(mg_connection, rs)));
+    fn a_connection_fits_the_chunk_of_a_bare_mg_connection() {
+        // glibc: a request of n bytes takes a chunk of (n + 8) rounded up to
+        // 16; 296 and 288 both take 304 bytes.
+        assert_eq!(core::mem::size_of::<ConnBox>(), 296);
     }
 
     #[test]
-    fn alloc_places_the_struct_at_its_cache_line_phase() {
+    fn state_is_allocated_on_demand_and_released_when_default() {
         // SAFETY: all-zero is a valid `mg_mgr` (integers and raw pointers).
         let mut mgr: mg_mgr = unsafe { core::mem::zeroed() };
-        let mut conns = Vec::new();
-        for extra in [0usize, 8, 24, 100] {
-            mgr.extraconnsize = extra;
-            for _ in 0..16 {
-                // SAFETY: a zeroed manager is enough for `alloc`/`free`.
-                let c = unsafe { alloc(&mut mgr) };
-                assert!(!c.is_null());
-                assert_eq!(c as usize % 64, C_LINE_PHASE);
-                // The extra bytes follow the struct and are zeroed.
-                // SAFETY: `alloc` reserved `extra` bytes after the struct.
-                let tail = unsafe { core::slice::from_raw_parts((c as *const u8).add(288), extra) };
-                assert!(tail.iter().all(|&b| b == 0));
-                conns.push(c);
-            }
-        }
-        for c in conns {
-            // SAFETY: allocated above, never linked.
-            unsafe { free(c) };
+        mgr.extraconnsize = 24;
+        // SAFETY: a zeroed manager is enough for `alloc`/`free`.
+        unsafe {
+            let c = alloc(&mut mgr);
+            assert!(!c.is_null());
+            let tail = core::slice::from_raw_parts((c as *const u8).add(288), 24);
+            assert!(tail.iter().all(|&b| b == 0));
+            assert!(try_state(c).is_none());
+            state(c).retry_at = 5;
+            release_if_default(c);
+            assert_eq!(try_state(c).map(|s| s.retry_at), Some(5));
+            state(c).retry_at = 0;
+            release_if_default(c);
+            assert!(try_state(c).is_none());
+            state(c).tls_host = "x".into();
+            free(c);
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::core::dash as rules;
 use crate::core::fmt::{self, Arg};
 use crate::core::fs::path_is_sane;
 use crate::core::{http as h, json};
-use crate::ffi::fs::Fs;
+use crate::net::fs::Fs;
 use core::ffi::{c_char, c_int, c_void};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

@@ -147,6 +147,7 @@ unsafe fn extra_for<'a>(c: *mut mg_connection, extra: &'a [u8]) -> Cow<'a, [u8]>
 unsafe fn queue(c: *mut mg_connection, bytes: &[u8]) -> bool {
     // SAFETY: `c` live.
     unsafe {
+        super::mgr::touch(c);
         if (*c).send.append(bytes) {
             true
         } else {

@@ -2,7 +2,7 @@
 //! `mg_http_connect` install. It turns bytes in `c->recv` into
 //! `MG_EV_HTTP_HDRS` / `MG_EV_HTTP_MSG` (EVENT-LOOP.md §9), writes replies
 //! and chunks, and answers for the built-in graceful shutdown.
-use super::conn::state;
+use super::conn::{state, try_state};
 use super::{call, error, shutdown};
 use crate::abi::*;
 use crate::core::http::{self as h, Chunked, Framing, Head, HeadError, Span};
@@ -22,6 +22,13 @@ pub struct HttpConnState {
     head_started: Option<u64>,
 }
 
+impl HttpConnState {
+    /// Nothing stored (the connection's state may be dropped).
+    pub fn is_default(&self) -> bool {
+        self.pending.is_none() && self.head_started.is_none()
+    }
+}
+
 /// Set or clear when the pending request head began, with its `RS_` bit.
 ///
 /// # Safety
@@ -29,7 +36,12 @@ pub struct HttpConnState {
 unsafe fn set_head_started(c: *mut mg_connection, at: Option<u64>) {
     // SAFETY: `c` live.
     unsafe {
-        state(c).http.head_started = at;
+        // Clearing allocates no state for a connection that has none.
+        if at.is_some() {
+            state(c).http.head_started = at;
+        } else if let Some(st) = try_state(c) {
+            st.http.head_started = None;
+        }
         (*c).set_rs(RS_HTTP_HEAD_PENDING, at.is_some());
     }
 }
@@ -144,7 +156,7 @@ unsafe fn head_timed_out(c: *mut mg_connection, now: u64) -> bool {
         if !(*c).rs(RS_HTTP_HEAD_PENDING) {
             return false;
         }
-        let Some(since) = state(c).http.head_started else { return false };
+        let Some(since) = try_state(c).and_then(|s| s.http.head_started) else { return false };
         let mp = super::mgr::manager((*c).mgr);
         let limit = if mp.is_null() { 0 } else { (*mp).http_header_timeout };
         if limit == 0 {
@@ -211,13 +223,16 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
         // itself changes the length and so invalidates it).
         let len = (*c).recv.len;
         let unchanged = new_bytes == Some(0);
-        if unchanged && matches!(state(c).http.pending, Some(Pending::Head { len: l, .. }) if l == len) {
+        if unchanged
+            && matches!(try_state(c).and_then(|s| s.http.pending.as_ref()), Some(Pending::Head { len: l, .. }) if *l == len)
+        {
             // Same incomplete head as last time: parsing it again (on every
             // POLL) would find nothing new.
             return;
         }
-        let mut pending =
-            state(c).http.pending.take().filter(|p| new_bytes.is_some_and(|n| len == p.len() + n));
+        let mut pending = try_state(c)
+            .and_then(|s| s.http.pending.take())
+            .filter(|p| new_bytes.is_some_and(|n| len == p.len() + n));
         let mut waiting = None;
         while !(*c).flag(FLAG_IS_RESP) && ofs < (*c).recv.len {
             let cached = if ofs == 0 { pending.take() } else { None };
@@ -265,7 +280,7 @@ unsafe fn parse(c: *mut mg_connection, closing: bool, new_bytes: Option<usize>) 
                 }
             };
             set_head_started(c, None);
-            if accepted && shutdown::active_for(c) && !state(c).shutdown.in_flight {
+            if accepted && shutdown::active_for(c) && !try_state(c).is_some_and(|s| s.shutdown.in_flight) {
                 // Arrived after shutdown began: refuse politely and close.
                 reply_bytes(c, 503, b"", SHUTDOWN_BODY);
                 (*c).set_flag(FLAG_IS_DRAINING, true);
@@ -478,6 +493,7 @@ pub unsafe fn reply_bytes(c: *mut mg_connection, code: c_int, headers: &[u8], bo
             h::reply_head_into(&mut out, code, headers, body.len());
         }
         out.extend_from_slice(body);
+        super::mgr::touch(c);
         if !(*c).send.append(&out) {
             error(c, "OOM");
         }
@@ -501,6 +517,7 @@ pub unsafe fn chunk(c: *mut mg_connection, data: &[u8], padded: bool) {
     // SAFETY: `c` live.
     unsafe {
         let out = if padded { h::chunk_padded(data) } else { h::chunk_minimal(data) };
+        super::mgr::touch(c);
         if !(*c).send.append(&out) {
             error(c, "OOM");
         }

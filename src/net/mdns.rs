@@ -93,7 +93,7 @@ unsafe fn expire(mgr: *mut mg_mgr, now: Option<u64>) {
         list.retain(|p| !late(p));
         let mp = super::mgr::manager(mgr);
         for id in ids {
-            if let Some(&c) = (*mp).ids.get(&id) {
+            if let Some(c) = super::conn::find_id(mp, id) {
                 (*c).set_flag(FLAG_IS_RESOLVING, false);
                 super::error(c, "mDNS timeout");
             }
@@ -118,7 +118,7 @@ unsafe fn resolved(mgr: *mut mg_mgr, name: &[u8], ip: [u8; 4]) -> Option<u16> {
         let mp = super::mgr::manager(mgr);
         let mut port = None;
         for id in ids {
-            let Some(&c) = (*mp).ids.get(&id) else { continue };
+            let Some(c) = super::conn::find_id(mp, id) else { continue };
             (*c).set_flag(FLAG_IS_RESOLVING, false);
             let mut a = mg_addr::default();
             a.addr.ip[..4].copy_from_slice(&ip);

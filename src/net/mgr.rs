@@ -15,7 +15,6 @@ use core::ffi::{c_long, c_uint, c_void};
 use core::ptr;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,8 +28,6 @@ pub struct Manager {
     pub poll: Poll,
     pub events: Option<Events>,
     pub shared: Arc<Shared>,
-    /// id -> connection, for wakeups and resolver results.
-    pub ids: HashMap<libc::c_ulong, *mut mg_connection>,
     /// Pending lookups: (connection id, deadline ms).
     pub dns_pending: Vec<(libc::c_ulong, u64)>,
     /// Nesting depth of `mg_mgr_poll` (a handler may poll).
@@ -46,9 +43,21 @@ pub struct Manager {
     /// The linked connections, oldest first (`mgr->conns` reversed), with
     /// NULL holes where connections were unlinked (see `conn::link`).
     pub order: Vec<*mut mg_connection>,
+    /// The ids of `order`'s entries (kept for holes too): sorted unless
+    /// `ids_unsorted`, for lookups by id (see `conn::find_id`).
+    pub order_ids: Vec<libc::c_ulong>,
+    pub ids_unsorted: bool,
     pub holes: usize,
     /// Listeners backing off after EMFILE (their `retry_at` is set).
     pub retrying: usize,
+    /// `mg_mgr_set_poll_interval` (ms, 0 = MG_EV_POLL to every connection
+    /// on every poll, Mongoose's contract).
+    pub poll_interval: u64,
+    /// When the last walk over every connection ran (interval mode).
+    pub last_sweep: u64,
+    /// Interval mode: the connections that get a turn in the next walk
+    /// (I/O, events, queued data or pending work), each with `RS_QUEUED`.
+    pub queue: Vec<*mut mg_connection>,
 }
 
 /// The Rust manager behind `mgr`, or NULL before `mg_mgr_init`/after free.
@@ -96,7 +105,6 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         poll,
         events: Some(Events::with_capacity(1024)),
         shared: Arc::new(shared),
-        ids: HashMap::new(),
         dns_pending: Vec::new(),
         depth: 0,
         graveyard: Vec::new(),
@@ -104,8 +112,13 @@ pub unsafe fn init(mgr: *mut mg_mgr) {
         sig_ids: Vec::new(),
         http_header_timeout: 0,
         order: Vec::new(),
+        order_ids: Vec::new(),
+        ids_unsorted: false,
         holes: 0,
         retrying: 0,
+        poll_interval: 0,
+        last_sweep: 0,
+        queue: Vec::new(),
     });
     // SAFETY: see above; the box is owned by the struct until `free`.
     unsafe {
@@ -158,8 +171,13 @@ pub unsafe fn new_conn(mgr: *mut mg_mgr) -> *mut mg_connection {
     if !c.is_null() {
         // SAFETY: `c` was just allocated for this manager.
         unsafe {
-            (*mp).ids.insert((*c).id, c);
-            state(c).last_rx = millis();
+            // As if bytes had arrived at creation: during shutdown, a
+            // connection accepted in a later millisecond than its start is
+            // not closed early for being idle (see `shutdown::tick`).
+            let sd = &(*mp).shutdown;
+            if sd.active && millis() > sd.started {
+                (*c).set_rs(RS_SPOKE, true);
+            }
         }
     }
     c
@@ -201,11 +219,16 @@ pub unsafe fn close_conn(mgr: *mut mg_mgr, c: *mut mg_connection) {
         }
         if !mp.is_null() {
             release_socket(mp, c);
-            (*mp).ids.remove(&(*c).id);
-            if state(c).retry_at != 0 {
-                state(c).retry_at = 0;
-                (*mp).retrying -= 1;
+            if let Some(st) = conn::try_state(c) {
+                if st.retry_at != 0 {
+                    st.retry_at = 0;
+                    (*mp).retrying -= 1;
+                }
             }
+        }
+        if (*c).rs(RS_QUEUED) && !mp.is_null() {
+            (*c).set_rs(RS_QUEUED, false);
+            (*mp).queue.retain(|&q| q != c);
         }
         conn::unlink(mgr, c);
         if (*mgr).dns4.c == c {
@@ -235,7 +258,8 @@ unsafe fn prescan(mgr: *mut mg_mgr, now: u64, next_due: &mut u64) -> bool {
         if (*mp).retrying > 0 {
             retry_accepts(mp, now, next_due);
         }
-        let order = &(*mp).order;
+        // Interval mode between sweeps: only queued connections have work.
+        let order = if (*mp).poll_interval > 0 && !full_walk(mp, now) { &(*mp).queue } else { &(*mp).order };
         for (i, &c) in order.iter().enumerate() {
             if let Some(&ahead) = order.get(i + PREFETCH_AHEAD) {
                 prefetch_conn(ahead);
@@ -284,14 +308,18 @@ unsafe fn retry_accepts(mp: *mut Manager, now: u64, next_due: &mut u64) {
     // SAFETY: per the contract; no callbacks are made here.
     unsafe {
         for &c in (*mp).order.iter() {
-            if c.is_null() || !(*c).flag(FLAG_IS_LISTENING) || state(c).retry_at == 0 {
+            if c.is_null() || !(*c).flag(FLAG_IS_LISTENING) {
                 continue;
             }
-            let st = state(c);
+            let Some(st) = conn::try_state(c) else { continue };
+            if st.retry_at == 0 {
+                continue;
+            }
             if now >= st.retry_at {
                 st.retry_at = 0;
                 (*mp).retrying -= 1;
                 (*c).set_rs(RS_READABLE, true);
+                touch(c);
             } else {
                 *next_due = (*next_due).min(st.retry_at);
             }
@@ -361,7 +389,8 @@ pub unsafe fn poll(mgr: *mut mg_mgr, ms: libc::c_int) {
             for c in std::mem::take(&mut (*mp).graveyard) {
                 conn::free(c);
             }
-            conn::compact(&mut (*mp).order, &mut (*mp).holes);
+            conn::compact(&mut *mp);
+            conn::maybe_trim(millis());
         }
     }
 }
@@ -404,6 +433,7 @@ unsafe fn wait_for_events(mp: *mut Manager, wait: Option<u64>) -> bool {
                 bits |= RS_WRITABLE;
             }
             (*c).rs |= bits;
+            touch(c);
         }
         (*mp).events = Some(events);
         any
@@ -418,8 +448,9 @@ unsafe fn deliver_wakeups(mgr: *mut mg_mgr) {
     unsafe {
         let queue = (*mp).shared.take_wakeups();
         for (id, data) in queue {
-            let Some(&c) = (*mp).ids.get(&id) else { continue };
+            let Some(c) = conn::find_id(mp, id) else { continue };
             let mut s = mg_str::from_slice(&data);
+            touch(c);
             call(c, MG_EV_WAKEUP, &mut s as *mut mg_str as *mut c_void);
         }
     }
@@ -434,8 +465,9 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
         for r in (*mp).shared.take_resolved() {
             let Some(pos) = (*mp).dns_pending.iter().position(|p| p.0 == r.id) else { continue };
             (*mp).dns_pending.swap_remove(pos);
-            let Some(&c) = (*mp).ids.get(&r.id) else { continue };
+            let Some(c) = conn::find_id(mp, r.id) else { continue };
             (*c).set_flag(FLAG_IS_RESOLVING, false);
+            touch(c);
             match r.addr {
                 Some(mut a) => {
                     a.port = (*c).rem.port;
@@ -451,7 +483,8 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
         let expired: Vec<_> = (*mp).dns_pending.iter().filter(|p| now >= p.1).map(|p| p.0).collect();
         (*mp).dns_pending.retain(|p| now < p.1);
         for id in expired {
-            if let Some(&c) = (*mp).ids.get(&id) {
+            if let Some(c) = conn::find_id(mp, id) {
+                touch(c);
                 super::error(c, "DNS timeout");
             }
         }
@@ -464,6 +497,20 @@ unsafe fn finish_resolves(mgr: *mut mg_mgr, now: u64) {
 /// the head of the list; unlinked ones leave a hole, or stay allocated and
 /// `dead` until the outermost poll ends.
 unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
+    // SAFETY: `mgr` live for the poll.
+    unsafe {
+        let mp = manager(mgr);
+        if (*mp).poll_interval > 0 {
+            if !full_walk(mp, now) {
+                return walk_queue(mgr, now);
+            }
+            (*mp).last_sweep = now;
+            // Everyone gets a turn now; busy ones are queued again after it.
+            for c in std::mem::take(&mut (*mp).queue) {
+                (*c).set_rs(RS_QUEUED, false);
+            }
+        }
+    }
     let mut now_v: u64 = now;
     // SAFETY: `mp` is live for the whole poll; the array is only appended to
     // (never compacted) while a poll runs, so indexes below its length at
@@ -480,48 +527,192 @@ unsafe fn walk(mgr: *mut mg_mgr, now: u64) {
             if c.is_null() || (*c).rs(RS_DEAD) {
                 continue;
             }
-            if quiet(c) {
-                // Nothing to read, write, report or close and no protocol
-                // work pending: the turn is MG_EV_POLL alone. The readiness
-                // flags stay clear, and the HTTP handler would do nothing on
-                // this POLL (no RS_HTTP_* bit, empty `recv`), so only a
-                // foreign protocol handler and the user's are called.
-                let pfn = (*c).pfn;
-                let http: HandlerFn = super::http::handler;
-                if pfn.map(|f| f as usize) != Some(http as usize) {
-                    if let Some(p) = pfn {
-                        p(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                    }
-                }
-                if let Some(f) = (*c).fn_ {
-                    f(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                }
-            } else {
-                if (*c).rs(RS_ERROR) && !(*c).flag(FLAG_IS_CLOSING) {
-                    (*c).set_rs(RS_ERROR, false);
-                    super::error(c, "socket error");
-                }
-                set_ready_flags(c);
-                let was_resp = (*c).flag(FLAG_IS_RESP);
-                call(c, MG_EV_POLL, &mut now_v as *mut u64 as *mut c_void);
-                if was_resp && !(*c).flag(FLAG_IS_RESP) {
-                    let mut zero: c_long = 0;
-                    call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+            if (*mp).poll_interval > 0 {
+                release_idle_buffers(c);
+            }
+            turn(mgr, c, now, &mut now_v);
+            if (*mp).poll_interval > 0 && needs_turn(c) {
+                touch(c);
+            }
+        }
+    }
+}
+
+/// Interval mode: whether this poll's walk visits every connection (the
+/// sweep that gives idle ones their MG_EV_POLL at most every interval; also
+/// every poll during shutdown, whose bookkeeping looks at everyone).
+///
+/// # Safety
+/// `mp` live.
+unsafe fn full_walk(mp: *mut Manager, now: u64) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        (*mp).poll_interval == 0
+            || (*mp).shutdown.active
+            || now.saturating_sub((*mp).last_sweep) >= (*mp).poll_interval
+    }
+}
+
+/// A connection got work from outside its own turn (readiness, a wakeup, a
+/// resolver result, data queued by another handler or a timer): in interval
+/// mode it gets a turn in the next walk. Nothing to do in the default mode.
+///
+/// # Safety
+/// `c` live.
+#[inline]
+pub unsafe fn touch(c: *mut mg_connection) {
+    // SAFETY: `c` live; its manager is live while it is linked.
+    unsafe {
+        if (*c).rs & (RS_QUEUED | RS_DEAD) != 0 || !(*c).rs(RS_LINKED) {
+            return;
+        }
+        let mp = manager((*c).mgr);
+        if mp.is_null() || (*mp).poll_interval == 0 {
+            return;
+        }
+        (*c).set_rs(RS_QUEUED, true);
+        (*mp).queue.push(c);
+    }
+}
+
+/// Interval mode: whether `c` still has work for the next walk without new
+/// readiness (unread or unsent data, a response in progress, closing...).
+///
+/// # Safety
+/// `c` live.
+unsafe fn needs_turn(c: *mut mg_connection) -> bool {
+    const WORK_RS: c_uint =
+        RS_ERROR | RS_STREAMING | RS_HTTP_REJECTED | RS_HTTP_CLOSE_AFTER_RESP | RS_HTTP_HEAD_PENDING;
+    // SAFETY: per the contract.
+    unsafe {
+        if (*c).rs(RS_DEAD) {
+            return false;
+        }
+        let f = (*c).flags;
+        if f & (FLAG_IS_CLOSING | FLAG_IS_DRAINING | FLAG_IS_RESP) != 0 || (*c).rs & WORK_RS != 0 {
+            return true;
+        }
+        if f & FLAG_IS_RESOLVING != 0 {
+            return false;
+        }
+        if (*c).rs(RS_TLS) && f & FLAG_IS_CONNECTING == 0 {
+            return super::tls::wants_turn(c);
+        }
+        ((*c).rs(RS_READABLE) && f & FLAG_IS_FULL == 0)
+            || ((*c).rs(RS_WRITABLE) && (*c).send.len > 0 && f & FLAG_IS_CONNECTING == 0)
+    }
+}
+
+/// Interval mode, at a sweep: a connection that had no turn of its own
+/// since the previous sweep (idle for at least the interval) and has
+/// nothing buffered gives its empty `recv`/`send` buffers back (16 KiB
+/// each once used); the next I/O allocates them again. An idle keep-alive
+/// or WebSocket connection then costs its 304 bytes, not ~33 KB. (Not in
+/// the default mode: there a connection idle between two requests would
+/// pay for a new pair of buffers per request.)
+///
+/// # Safety
+/// `c` live, inside a poll.
+unsafe fn release_idle_buffers(c: *mut mg_connection) {
+    // SAFETY: per the contract; buffers are empty (`quiet`).
+    unsafe {
+        if (*c).rs(RS_ACTIVE) {
+            (*c).set_rs(RS_ACTIVE, false);
+        } else if ((*c).recv.size | (*c).send.size) != 0 && quiet(c) {
+            (*c).recv.free();
+            (*c).send.free();
+        }
+    }
+}
+
+/// Interval mode between sweeps: turns for the queued connections only,
+/// newest first as in the full walk.
+///
+/// # Safety
+/// `mgr` live, inside a poll.
+unsafe fn walk_queue(mgr: *mut mg_mgr, now: u64) {
+    // SAFETY: queued connections are live (closing one takes it out of the
+    // queue) and stay allocated until the outermost poll ends.
+    unsafe {
+        let mp = manager(mgr);
+        let mut batch = std::mem::take(&mut (*mp).queue);
+        batch.sort_unstable_by_key(|&c| core::cmp::Reverse((*c).id));
+        for c in batch.iter().copied() {
+            (*c).set_rs(RS_QUEUED, false);
+        }
+        let mut now_v: u64 = now;
+        for c in batch.iter().copied() {
+            if (*c).rs(RS_DEAD) {
+                continue;
+            }
+            (*c).set_rs(RS_ACTIVE, true);
+            turn(mgr, c, now, &mut now_v);
+            if !(*c).rs(RS_DEAD) && needs_turn(c) {
+                touch(c);
+            }
+        }
+        batch.clear();
+        batch.append(&mut (*mp).queue);
+        (*mp).queue = batch;
+    }
+}
+
+/// One connection's turn: MG_EV_POLL (the short path when nothing is
+/// pending), its I/O, then draining/closing.
+///
+/// # Safety
+/// `mgr`, `c` live, inside a poll; `c` not dead.
+#[inline(always)]
+unsafe fn turn(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64, now_v: &mut u64) {
+    let now_v: *mut u64 = now_v;
+    // SAFETY: per the contract; flags are re-read after every callback.
+    unsafe {
+        let was_busy = !quiet(c);
+        if !was_busy {
+            // Nothing to read, write, report or close and no protocol
+            // work pending: the turn is MG_EV_POLL alone. The readiness
+            // flags stay clear, and the HTTP handler would do nothing on
+            // this POLL (no RS_HTTP_* bit, empty `recv`), so only a
+            // foreign protocol handler and the user's are called.
+            let pfn = (*c).pfn;
+            let http: HandlerFn = super::http::handler;
+            if pfn.map(|f| f as usize) != Some(http as usize) {
+                if let Some(p) = pfn {
+                    p(c, MG_EV_POLL, now_v as *mut c_void);
                 }
             }
-            mg_verbose!("mg_mgr_poll", "{}", poll_state(c));
-            // The POLL handler may have queued data, set flags or closed.
-            service(mgr, c, now);
-            if (*c).flag(FLAG_IS_DRAINING)
-                && (*c).send.len == 0
-                && !super::fs::body_pending(c)
-                && (!(*c).rs(RS_TLS) || super::tls::drained(c))
-            {
-                (*c).set_flag(FLAG_IS_CLOSING, true);
+            if let Some(f) = (*c).fn_ {
+                f(c, MG_EV_POLL, now_v as *mut c_void);
             }
-            if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
-                close_conn(mgr, c);
+        } else {
+            if (*c).rs(RS_ERROR) && !(*c).flag(FLAG_IS_CLOSING) {
+                (*c).set_rs(RS_ERROR, false);
+                super::error(c, "socket error");
             }
+            set_ready_flags(c);
+            let was_resp = (*c).flag(FLAG_IS_RESP);
+            call(c, MG_EV_POLL, now_v as *mut c_void);
+            if was_resp && !(*c).flag(FLAG_IS_RESP) {
+                let mut zero: c_long = 0;
+                call(c, MG_EV_READ, &mut zero as *mut c_long as *mut c_void);
+            }
+        }
+        mg_verbose!("mg_mgr_poll", "{}", poll_state(c));
+        // The POLL handler may have queued data, set flags or closed.
+        service(mgr, c, now);
+        if (*c).flag(FLAG_IS_DRAINING)
+            && (*c).send.len == 0
+            && !super::fs::body_pending(c)
+            && (!(*c).rs(RS_TLS) || super::tls::drained(c))
+        {
+            (*c).set_flag(FLAG_IS_CLOSING, true);
+        }
+        if (*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
+            close_conn(mgr, c);
+        } else if !(*c).rs(RS_DEAD) && was_busy {
+            // A request or message just ended: drop its private state
+            // if nothing is kept in it.
+            conn::release_if_default(c);
         }
     }
 }
@@ -566,8 +757,8 @@ const PREFETCH_AHEAD: usize = 8;
 
 /// Hint the cache lines a connection's turn reads when nothing happens on
 /// it: `recv.len` and `send.len` (an idle socket stays writable), `fn`/`pfn`,
-/// and the flag word with the `RS_*` bits (three lines, see
-/// `conn::C_LINE_PHASE`). With thousands of idle connections these are
+/// and the flag word with the `RS_*` bits (three or four lines, depending
+/// on where malloc put the struct). With thousands of idle connections these are
 /// cache misses; fetching them a few turns early overlaps the misses
 /// instead of paying them one by one.
 #[inline(always)]
@@ -582,6 +773,7 @@ fn prefetch_conn(c: *mut mg_connection) {
         // SAFETY: prefetching is a hint and never faults, whatever the
         // address; `wrapping_*` keeps the address arithmetic defined.
         unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, recv) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, send) + 16));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, fn_)));
             _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(core::mem::offset_of!(mg_connection, flags)));
@@ -632,10 +824,10 @@ unsafe fn service(mgr: *mut mg_mgr, c: *mut mg_connection, now: u64) {
                 finish_connect(c);
             }
         } else if (*c).rs(RS_TLS) {
-            super::tls::turn(c, now);
+            super::tls::turn(c);
         } else {
             if (*c).flag(FLAG_IS_READABLE) {
-                read_once(c, now);
+                read_once(c);
             }
             if (*c).rs(RS_WRITABLE) && (*c).rs(RS_REGISTERED) && !(*c).flag(FLAG_IS_CLOSING) {
                 if (*c).send.len > 0 {
@@ -776,7 +968,7 @@ unsafe fn accept_some(mgr: *mut mg_mgr, lsn: *mut mg_connection, now: u64) {
 }
 
 /// One receive (§4.1): grow `recv` by MG_IO_SIZE when full, read once.
-unsafe fn read_once(c: *mut mg_connection, now: u64) {
+unsafe fn read_once(c: *mut mg_connection) {
     // SAFETY: `c` live; the slice covers the free tail of `recv`.
     unsafe {
         if (*c).recv.len >= MG_MAX_RECV_SIZE {
@@ -808,7 +1000,7 @@ unsafe fn read_once(c: *mut mg_connection, now: u64) {
                     return;
                 }
                 (*c).recv.len += n;
-                state(c).last_rx = now;
+                (*c).set_rs(RS_SPOKE, true);
                 if (*c).flag(FLAG_IS_HEXDUMPING) {
                     super::hexdump_io(c, "<-", &(*c).recv.data()[len..]);
                 }
@@ -862,6 +1054,28 @@ pub(super) unsafe fn write_once(c: *mut mg_connection) {
     }
 }
 
+/// `mg_mgr_set_poll_interval` (see the export for the contract).
+///
+/// # Safety
+/// `mgr` initialised or zeroed.
+pub unsafe fn set_poll_interval(mgr: *mut mg_mgr, ms: u64) {
+    // SAFETY: per the contract; queued connections are live.
+    unsafe {
+        let mp = manager(mgr);
+        if mp.is_null() {
+            return;
+        }
+        if ms == 0 {
+            for c in std::mem::take(&mut (*mp).queue) {
+                (*c).set_rs(RS_QUEUED, false);
+            }
+        } else if (*mp).poll_interval == 0 {
+            (*mp).last_sweep = 0; // the next poll visits everyone and fills the queue
+        }
+        (*mp).poll_interval = ms;
+    }
+}
+
 /// `mg_mgr_free`.
 ///
 /// # Safety
@@ -883,6 +1097,7 @@ pub unsafe fn free(mgr: *mut mg_mgr) {
         }
         // Handlers may open connections while closing; close those too
         // (Mongoose leaks them), a bounded number of rounds.
+        (*mp).poll_interval = 0; // every connection's turn now
         for _ in 0..8 {
             if (*mgr).conns.is_null() {
                 break;

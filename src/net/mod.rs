@@ -386,6 +386,7 @@ pub unsafe fn send(c: *mut mg_connection, data: &[u8]) -> bool {
     // SAFETY: `c` live.
     unsafe {
         if !(*c).flag(FLAG_IS_UDP) {
+            mgr::touch(c);
             return (*c).send.append(data);
         }
         let rem = (*c).rem;

@@ -39,6 +39,13 @@ pub struct ConnShutdown {
     pub idle_until: u64,
 }
 
+impl ConnShutdown {
+    /// Nothing stored (the connection's state may be dropped).
+    pub fn is_default(&self) -> bool {
+        !self.seen && !self.in_flight && self.idle_until == 0
+    }
+}
+
 /// Whether shutdown has begun for the manager of `c`.
 ///
 /// # Safety
@@ -71,6 +78,12 @@ pub unsafe fn begin(mgr: *mut mg_mgr, grace_ms: u64) {
             s.active = true;
             s.started = now;
             s.deadline = deadline;
+            // `RS_SPOKE` now means "bytes arrived since shutdown began".
+            let mut c = (*mgr).conns;
+            while !c.is_null() {
+                (*c).set_rs(RS_SPOKE, false);
+                c = (*c).next;
+            }
         }
         (*mp).shared.notify();
         // Called from a handler (mid-walk): stop listening before any later
@@ -189,7 +202,7 @@ pub unsafe fn tick(mgr: *mut mg_mgr, now: u64) {
                 (*c).set_flag(FLAG_IS_CLOSING, true);
             } else if st.shutdown.idle_until != 0 {
                 let quiet = (*c).recv.len == 0 && (*c).send.len == 0 && !(*c).flag(FLAG_IS_RESP);
-                if st.last_rx > (*mp).shutdown.started {
+                if (*c).rs(RS_SPOKE) {
                     st.shutdown.idle_until = 0; // it spoke: the HTTP layer answers and drains
                 } else if !quiet {
                     st.shutdown.idle_until = now + IDLE_WINDOW_MS; // silence starts when it is quiet

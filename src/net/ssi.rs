@@ -4,7 +4,7 @@
 use super::http::reply_bytes;
 use crate::abi::*;
 use crate::core::ssi;
-use crate::ffi::fs::Fs;
+use crate::net::fs::Fs;
 use core::ffi::c_void;
 
 /// Includes stop once an expanded page reaches this size (64 MiB).

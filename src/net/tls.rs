@@ -528,7 +528,7 @@ unsafe fn fail(c: *mut mg_connection, msg: &str) {
 ///
 /// # Safety
 /// `c` live.
-unsafe fn read_step(c: *mut mg_connection, now: u64) {
+unsafe fn read_step(c: *mut mg_connection) {
     // SAFETY: `c` live; `tls(c)` is re-fetched after every callback.
     unsafe {
         let fd = (*c).sock();
@@ -540,7 +540,7 @@ unsafe fn read_step(c: *mut mg_connection, now: u64) {
                     Ok(0) => t.eof = true,
                     Ok(n) => {
                         got = n;
-                        state(c).last_rx = now;
+                        (*c).set_rs(RS_SPOKE, true);
                     }
                     Err(e) if would_block(&e) => (*c).set_rs(RS_READABLE, false),
                     Err(_) => {
@@ -689,13 +689,13 @@ unsafe fn write_step(c: *mut mg_connection) {
 ///
 /// # Safety
 /// `c` live, not closing.
-pub unsafe fn turn(c: *mut mg_connection, now: u64) {
+pub unsafe fn turn(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
         let Some(t) = tls(c) else { return }; // setup failed: never plaintext
         let full = (*c).flag(FLAG_IS_FULL);
         if !full && ((*c).rs(RS_READABLE) || t.pending > 0) {
-            read_step(c, now);
+            read_step(c);
         }
         if (*c).rs(RS_DEAD) || (*c).flag(FLAG_IS_CLOSING) {
             return;
@@ -827,7 +827,7 @@ pub unsafe fn handshake(c: *mut mg_connection) {
             return;
         }
         (*c).set_rs(RS_READABLE, true);
-        read_step(c, super::millis());
+        read_step(c);
         if !(*c).flag(FLAG_IS_CLOSING) && !(*c).rs(RS_DEAD) {
             flush(c);
         }

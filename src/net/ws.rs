@@ -5,7 +5,7 @@
 //! fragment's header byte, then the payloads so far), and the library's
 //! part of the protocol (PONG, CLOSE echo, CLOSE 1001 on shutdown) is sent
 //! from here.
-use super::conn::state;
+use super::conn::{state, try_state};
 use super::http::fill_message;
 use super::{call, error, shutdown};
 use crate::abi::*;
@@ -26,6 +26,13 @@ pub struct WsState {
     /// The library ended the connection for a protocol error: whatever the
     /// peer sends next is discarded.
     pub rejected: bool,
+}
+
+impl WsState {
+    /// Nothing stored (the connection's state may be dropped).
+    pub fn is_default(&self) -> bool {
+        self.frag == 0 && !self.close_sent && !self.rejected
+    }
 }
 
 /// The used bytes of a buffer, writable.
@@ -64,7 +71,8 @@ unsafe fn mask_for(c: *mut mg_connection) -> Option<[u8; 4]> {
 pub unsafe fn send(c: *mut mg_connection, data: &[u8], op: c_int) -> usize {
     // SAFETY: `c` live.
     unsafe {
-        if state(c).ws.close_sent {
+        super::mgr::touch(c);
+        if try_state(c).is_some_and(|s| s.ws.close_sent) {
             // The library closed this WebSocket (shutdown, protocol error):
             // RFC 6455 allows nothing after a CLOSE frame.
             return 0;
@@ -99,10 +107,11 @@ pub unsafe fn send(c: *mut mg_connection, data: &[u8], op: c_int) -> usize {
 pub unsafe fn wrap(c: *mut mg_connection, len: usize, op: c_int) -> usize {
     // SAFETY: `c` live.
     unsafe {
+        super::mgr::touch(c);
         let io = &mut (*c).send;
         let len = len.min(io.len);
         let start = io.len - len;
-        if state(c).ws.close_sent {
+        if try_state(c).is_some_and(|s| s.ws.close_sent) {
             // Nothing may follow our CLOSE (see `send`): drop the payload.
             io.del(start, len);
             return io.len;
@@ -166,7 +175,9 @@ pub unsafe fn upgrade(c: *mut mg_connection, hm: *mut mg_http_message, extra: &[
         // WebSocket is closed with a CLOSE frame instead (see below).
         (*c).set_rs(RS_HTTP_CLOSE_AFTER_RESP, false);
         (*c).pfn = Some(handler);
-        state(c).ws = WsState::default();
+        if let Some(s) = try_state(c) {
+            s.ws = WsState::default();
+        }
         call(c, MG_EV_WS_OPEN, hm as *mut c_void);
         if shutdown::active_for(c) {
             going_away(c);
@@ -211,7 +222,9 @@ pub unsafe fn connect(
         if !(*c).send.append(&out) {
             error(c, "OOM");
         }
-        state(c).ws = WsState::default();
+        if let Some(s) = try_state(c) {
+            s.ws = WsState::default();
+        }
         c
     }
 }
@@ -226,7 +239,7 @@ pub unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, _ev_data: *mu
         if ev != MG_EV_READ {
             return;
         }
-        if state(c).ws.rejected {
+        if try_state(c).is_some_and(|s| s.ws.rejected) {
             (*c).recv.len = 0;
             return;
         }
@@ -297,11 +310,11 @@ unsafe fn frames(c: *mut mg_connection) {
     // (a handler may grow, move or shrink the buffer).
     unsafe {
         loop {
-            if (*c).flag(FLAG_IS_CLOSING) || state(c).ws.rejected {
+            if (*c).flag(FLAG_IS_CLOSING) || try_state(c).is_some_and(|s| s.ws.rejected) {
                 return;
             }
             let len = (*c).recv.len;
-            let ofs = state(c).ws.frag.min(len);
+            let ofs = try_state(c).map_or(0, |s| s.ws.frag).min(len);
             let Some(fh) = w::parse_header(&(*c).recv.data()[ofs..]) else { return };
             // Departure: Mongoose waits forever for a frame that cannot fit
             // in the receive limit (and later fails with MG_MAX_RECV_SIZE).
@@ -319,7 +332,7 @@ unsafe fn frames(c: *mut mg_connection) {
                 w::apply_mask(&mut data_mut(&mut (*c).recv)[pstart..pstart + plen], m, 0);
             }
             let op = fh.op();
-            if op == w::OP_CONTINUE && state(c).ws.frag == 0 {
+            if op == w::OP_CONTINUE && try_state(c).is_none_or(|s| s.ws.frag == 0) {
                 // Departure: Mongoose takes the payload's first byte as the
                 // header of a message that never began and echoes the rest.
                 fail(c, w::CLOSE_PROTOCOL_ERROR, "WS continuation without a message");
@@ -354,14 +367,18 @@ unsafe fn frames(c: *mut mg_connection) {
                 }
                 _ => {
                     (*c).recv.len = 0;
-                    state(c).ws.frag = 0;
+                    if let Some(s) = try_state(c) {
+                        s.ws.frag = 0;
+                    }
                     error(c, &format!("unknown WS op {op}"));
                     return;
                 }
             }
             if (*c).recv.len < ofs + total {
                 // The program consumed the bytes itself.
-                state(c).ws.frag = 0;
+                if let Some(s) = try_state(c) {
+                    s.ws.frag = 0;
+                }
                 return;
             }
             if fh.fin() && op != w::OP_CONTINUE {
@@ -394,14 +411,21 @@ unsafe fn absorb_fragment(c: *mut mg_connection, ofs: usize, fh: &FrameHead) {
         buf.copy_within(ofs + fh.header_len..ofs + total, dst);
         dst += plen;
         (*c).recv.del(dst, ofs + total - dst);
-        state(c).ws.frag = dst;
+        // A whole message needs no state (none is allocated for it).
+        if !fh.fin() {
+            state(c).ws.frag = dst;
+        } else if let Some(s) = try_state(c) {
+            s.ws.frag = dst;
+        }
         if fh.fin() {
             let mut wm = mg_ws_message {
                 data: mg_str { buf: (*c).recv.buf.add(1) as *mut c_char, len: dst - 1 },
                 flags: *(*c).recv.buf,
             };
             call(c, MG_EV_WS_MSG, &mut wm as *mut mg_ws_message as *mut c_void);
-            state(c).ws.frag = 0;
+            if let Some(s) = try_state(c) {
+                s.ws.frag = 0;
+            }
             let n = dst.min((*c).recv.len);
             (*c).recv.del(0, n);
         }
@@ -443,7 +467,10 @@ unsafe fn fail(c: *mut mg_connection, code: u16, msg: &str) {
 pub unsafe fn going_away(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
-        if state(c).ws.close_sent || (*c).flag(FLAG_IS_CLOSING) || (*c).flag(FLAG_IS_DRAINING) {
+        if try_state(c).is_some_and(|s| s.ws.close_sent)
+            || (*c).flag(FLAG_IS_CLOSING)
+            || (*c).flag(FLAG_IS_DRAINING)
+        {
             return;
         }
         send(c, &w::close_payload(w::CLOSE_GOING_AWAY), w::OP_CLOSE as c_int);
