@@ -9,14 +9,15 @@
 //! The clients read slowly through a small receive buffer, so the server's
 //! socket fills and the response leaves in many writes: a close that came
 //! before the flush would cut the body short.
+mod util;
+
 use mongoose::abi::*;
 use mongoose::ffi::fs::mg_http_serve_dir;
 use mongoose::ffi::http::mg_http_listen;
 use mongoose::ffi::net::*;
 use std::ffi::{c_int, c_void, CString};
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::os::fd::FromRawFd;
+use std::net::Shutdown;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -128,7 +129,7 @@ impl Server {
         let done = Arc::new(AtomicBool::new(false));
         let (port, req, d) = (self.port, req.to_string(), done.clone());
         let h = std::thread::spawn(move || {
-            let mut s = connect_small(port);
+            let mut s = util::connect_small(port);
             s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
             s.write_all(req.as_bytes()).unwrap();
             if half_close {
@@ -164,36 +165,6 @@ impl Drop for Server {
             drop(Box::from_raw(self.ctx));
         }
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A client socket with an 8 KB receive buffer, set before connecting.
-fn connect_small(port: u16) -> TcpStream {
-    // SAFETY: plain socket calls on a descriptor we own; the sockaddr is a
-    // fully initialised sockaddr_in.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-        assert!(fd >= 0);
-        let v: c_int = 8192;
-        let r = libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUF,
-            &v as *const c_int as *const c_void,
-            std::mem::size_of::<c_int>() as libc::socklen_t,
-        );
-        assert_eq!(r, 0);
-        let mut sa: libc::sockaddr_in = std::mem::zeroed();
-        sa.sin_family = libc::AF_INET as libc::sa_family_t;
-        sa.sin_port = port.to_be();
-        sa.sin_addr.s_addr = u32::from_be_bytes([127, 0, 0, 1]).to_be();
-        let r = libc::connect(
-            fd,
-            &sa as *const libc::sockaddr_in as *const libc::sockaddr,
-            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-        );
-        assert_eq!(r, 0, "connect");
-        TcpStream::from_raw_fd(fd)
     }
 }
 

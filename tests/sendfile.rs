@@ -4,14 +4,14 @@
 //! sent, and a file that shrinks mid-body must end the connection. The
 //! library's statistics counters (`net::fs::SENDFILE_BYTES`/`_CALLS`) prove
 //! the body went by `sendfile` and not through `c->send`.
+mod util;
+
 use mongoose::abi::*;
 use mongoose::ffi::fs::mg_http_serve_dir;
 use mongoose::ffi::http::mg_http_listen;
 use mongoose::ffi::net::*;
 use std::ffi::{c_int, c_void, CString};
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::os::fd::FromRawFd;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,7 +117,7 @@ impl Drop for Server {
 /// so the server's socket fills and sendfile meets EAGAIN), return the bytes.
 fn fetch(port: u16, req: String, done: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
-        let mut s = connect_small(port);
+        let mut s = util::connect_small(port);
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         s.write_all(req.as_bytes()).unwrap();
         let mut out = Vec::new();
@@ -134,38 +134,6 @@ fn fetch(port: u16, req: String, done: Arc<AtomicBool>) -> std::thread::JoinHand
         done.store(true, Ordering::SeqCst);
         out
     })
-}
-
-/// A client socket with a small receive buffer, set before connecting so
-/// the window is small from the start: the server's socket then fills and
-/// `sendfile` meets EAGAIN (loopback would otherwise take megabytes).
-fn connect_small(port: u16) -> TcpStream {
-    // SAFETY: plain socket calls on a descriptor we own; the sockaddr is a
-    // fully initialised sockaddr_in.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-        assert!(fd >= 0);
-        let v: c_int = 8192;
-        let r = libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUF,
-            &v as *const c_int as *const c_void,
-            std::mem::size_of::<c_int>() as libc::socklen_t,
-        );
-        assert_eq!(r, 0);
-        let mut sa: libc::sockaddr_in = std::mem::zeroed();
-        sa.sin_family = libc::AF_INET as libc::sa_family_t;
-        sa.sin_port = port.to_be();
-        sa.sin_addr.s_addr = u32::from_be_bytes([127, 0, 0, 1]).to_be();
-        let r = libc::connect(
-            fd,
-            &sa as *const libc::sockaddr_in as *const libc::sockaddr,
-            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-        );
-        assert_eq!(r, 0, "connect");
-        TcpStream::from_raw_fd(fd)
-    }
 }
 
 fn split(resp: &[u8]) -> (String, &[u8]) {
@@ -219,7 +187,7 @@ fn a_file_that_shrinks_mid_body_ends_the_connection() {
     let path = srv.dir.join("s.bin");
     std::fs::write(&path, &data).unwrap();
     // A client that reads nothing until the file has been cut short.
-    let mut s = connect_small(srv.port);
+    let mut s = util::connect_small(srv.port);
     s.write_all(b"GET /s.bin HTTP/1.1\r\n\r\n").unwrap();
     let ctx = srv.ctx;
     srv.poll_until(|| srv_written_nonzero(ctx));

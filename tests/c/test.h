@@ -1,6 +1,8 @@
 // Minimal assertion helpers shared by the C test programs.
 #ifndef MG_TEST_H
 #define MG_TEST_H
+#include <sys/resource.h>
+
 #include "mongoose.h"
 
 static int s_test_failures = 0;
@@ -59,4 +61,14 @@ static int s_test_failures = 0;
     uint64_t deadline_ = mg_millis() + (ms);                       \
     while (!(cond) && mg_millis() < deadline_) mg_mgr_poll((mgr), 10); \
   } while (0)
+
+// Raise the soft descriptor limit to the hard one; returns the new limit.
+static inline long raise_fd_limit(void) {
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  getrlimit(RLIMIT_NOFILE, &rl);
+  return (long) rl.rlim_cur;
+}
 #endif

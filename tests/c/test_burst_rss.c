@@ -4,7 +4,6 @@
 // of where it was (before the fix: +~30 KiB per connection of the burst).
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,15 +55,11 @@ static void burst(struct mg_mgr *mgr, uint16_t port, int n) {
 }
 
 int main(void) {
-  struct rlimit rl;
-  getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = rl.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &rl);
-  getrlimit(RLIMIT_NOFILE, &rl);
+  long limit = raise_fd_limit();
   int n = 3000;
-  if ((long) rl.rlim_cur < 2 * n + 100) {
-    n = ((int) rl.rlim_cur - 100) / 2;
-    fprintf(stderr, "fd limit %ld: burst of %d connections\n", (long) rl.rlim_cur, n);
+  if (limit < 2 * n + 100) {
+    n = ((int) limit - 100) / 2;
+    fprintf(stderr, "fd limit %ld: burst of %d connections\n", limit, n);
   }
   mg_log_set(MG_LL_NONE);  // resets from closing with unread data are expected
   s_fds = calloc((size_t) n, sizeof(int));

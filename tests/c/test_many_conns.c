@@ -4,7 +4,6 @@
 // server with that many mostly idle connections would use.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,15 +55,11 @@ static int client(uint16_t port, int n) {
 }
 
 int main(void) {
-  struct rlimit rl;
-  getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = rl.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &rl);
-  getrlimit(RLIMIT_NOFILE, &rl);
+  long limit = raise_fd_limit();
   int n = 19000;
-  if ((long) rl.rlim_cur < n + 100) {
-    n = (int) rl.rlim_cur - 100;
-    fprintf(stderr, "SKIPPED: fd limit %ld allows %d connections, not 19000\n", (long) rl.rlim_cur,
+  if (limit < n + 100) {
+    n = (int) limit - 100;
+    fprintf(stderr, "SKIPPED: fd limit %ld allows %d connections, not 19000\n", limit,
             n);
   }
   struct mg_mgr mgr;
