@@ -212,6 +212,13 @@ int uses(const void *der, struct mg_dash *dash, struct mg_field_set *set) {
   MG_ARM_DISABLE_IRQ();
   MG_ARM_ENABLE_IRQ();
   MG_OTA_STATE_SET(MG_OTA_STATE_GET());
+  MG_OTA_BOOT_CHECK();
+  MG_OTA_ROLLBACK_TIMER_FEED();
+  if (MG_OTA_STATE_GET() == MG_OTA_ROLLEDBACK) MG_OTA_ROLLBACK();
+  if (MG_JSON_MAX_DEPTH != 30 || MG_DIRSEP != '/' || MG_INVALID_SOCKET != -1) return -1;
+  if (sizeof(MG_OTA_FIRMWARE_VERSION) != 6 || MG_OTA_PULL_INTERVAL_SECONDS != 60) return -1;
+  (void) &mg_dash_init;
+  (void) &mg_mqtt_poll;
   return MG_IS_DER(der) + (files != NULL) + MG_WIFI_SECURITY_WPA2 + MG_OTA_STM32F;
 }
 "#;
@@ -229,6 +236,16 @@ fn program_settings_compile_cleanly() {
         "-DMG_ENABLE_SSI=1",
         "-DMG_ENABLE_IPV6=0",
         "-DMG_TLS=MG_TLS_BUILTIN",
+        // Overrides Mongoose's configuration takes: replaced or honoured,
+        // never a "redefined" warning.
+        "-DMG_JSON_MAX_DEPTH=8",
+        "-DMG_DIRSEP='\\\\'",
+        "-DMG_SOCKET_TYPE=long",
+        "-DMG_INVALID_SOCKET=0",
+        "-DMG_OTA_FIRMWARE_VERSION=\"2.0\"",
+        "-DMG_OTA_PULL_INTERVAL_SECONDS=5",
+        "-DMG_OTA_ROLLBACK_TIMEOUT_SECONDS=30",
+        "-DMG_OTA_STATE_GET()=1",
     ];
     compile_only("cc", &args, "program_settings.c", PROGRAM_SETTINGS).unwrap();
     compile_only("c++", &args[1..], "program_settings.cpp", PROGRAM_SETTINGS).unwrap();

@@ -81,6 +81,13 @@
 #ifndef MG_SOCK_LISTEN_BACKLOG_SIZE
 #define MG_SOCK_LISTEN_BACKLOG_SIZE 128
 #endif
+/* Values compiled into the library: a program's -D is replaced (no
+   "redefined" warning), since the library cannot see it. */
+#undef MG_DIRSEP
+#undef MG_SOCKET_TYPE
+#undef MG_SOCKET_ERRNO
+#undef MG_INVALID_SOCKET
+#undef MG_JSON_MAX_DEPTH
 #define MG_DIRSEP '/'
 #define MG_SOCKET_TYPE int
 #define MG_SOCKET_ERRNO errno
@@ -127,14 +134,40 @@
 #ifndef MG_OTA_STATUS_FN
 #define MG_OTA_STATUS_FN NULL
 #endif
+/* OTA state hooks a program may override (they only shape its own macro
+   uses; the library's OTA on Linux has no boot state). */
+#ifndef MG_OTA_STATE_GET
 #define MG_OTA_STATE_GET() 0
+#endif
+#ifndef MG_OTA_STATE_SET
 #define MG_OTA_STATE_SET(val) (void) (val)
+#endif
+#ifndef MG_OTA_ROLLBACK_TIMER_START
 #define MG_OTA_ROLLBACK_TIMER_START()
+#endif
+#ifndef MG_OTA_ROLLBACK_TIMER_FEED
 #define MG_OTA_ROLLBACK_TIMER_FEED()
+#endif
+#ifndef MG_OTA_ROLLBACK
+#define MG_OTA_ROLLBACK() \
+  do {                    \
+  } while (0)
+#endif
+#ifndef MG_OTA_ROLLBACK_TIMEOUT_SECONDS
+#define MG_OTA_ROLLBACK_TIMEOUT_SECONDS 120
+#endif
+enum { MG_OTA_CONFIRMED = 0, MG_OTA_TESTING = 1, MG_OTA_FAILED = 2, MG_OTA_ROLLEDBACK = 3 };
+/* No firmware banks on Linux: nothing to check at boot. */
+#define MG_OTA_BOOT_CHECK() \
+  do {                      \
+  } while (0)
+/* Compiled into mg_ota_url_check's requests: a program's -D is replaced. */
+#undef MG_OTA_FIRMWARE_VERSION
+#undef MG_OTA_MAX_VERSION_LEN
+#undef MG_OTA_PULL_INTERVAL_SECONDS
 #define MG_OTA_FIRMWARE_VERSION "1.0.0"
 #define MG_OTA_MAX_VERSION_LEN 64
 #define MG_OTA_PULL_INTERVAL_SECONDS 60
-#define MG_OTA_ROLLBACK_TIMEOUT_SECONDS 120
 
 /* What this library does (it is compiled once, so a program's own -D of
    these changes nothing in it; they are replaced here to say so). */

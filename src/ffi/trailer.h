@@ -16,6 +16,13 @@ size_t mg_queue_printf(struct mg_queue *q, const char *fmt, ...);
 /* Defined by the program's packed-filesystem source (Mongoose's `pack`
    tool generates it); the library declares it only. */
 extern const struct mg_mem_file mg_packed_files[];
+/* Defined by programs generated with Mongoose's Wizard (its CMSIS pack
+   modules); declared here, as in Mongoose, so that their code compiles. */
+extern struct mg_mgr g_mgr;
+extern void mg_dash_init(struct mg_mgr *);
+extern void mg_dash_poll(struct mg_mgr *);
+extern void mg_mqtt_init(struct mg_mgr *);
+extern void mg_mqtt_poll(struct mg_mgr *);
 void mg_rpc_ok(struct mg_rpc_req *, const char *fmt, ...);
 void mg_rpc_err(struct mg_rpc_req *, int code, const char *fmt, ...);
 struct mg_connection *mg_ws_connect(struct mg_mgr *, const char *url,
