@@ -215,7 +215,8 @@ if ((DO_ASAN)); then
       continue
     fi
     t0=$(now) rc=0
-    (cd "$OUT/asan" && timeout -k 10 "$T_ASAN" "$exe") >"$log" 2>&1 || rc=$?
+    # MG_TEST_TOOL: tests that measure RSS or need real speed adapt (see test.h).
+    (cd "$OUT/asan" && MG_TEST_TOOL=asan timeout -k 10 "$T_ASAN" "$exe") >"$log" 2>&1 || rc=$?
     classify asan "$name" "$rc" "$t0" "$log" ""
   done
 fi
@@ -237,7 +238,7 @@ if ((DO_VALGRIND)); then
       t0=$(now) rc=0
       # valgrind runs threads one at a time: the two-thread queue test moves
       # 100,000 messages there instead of 1,000,000 (3.5 minutes otherwise).
-      (cd "$OUT/valgrind" && QUEUE_TEST_MESSAGES=${QUEUE_TEST_MESSAGES:-100000} \
+      (cd "$OUT/valgrind" && QUEUE_TEST_MESSAGES=${QUEUE_TEST_MESSAGES:-100000} MG_TEST_TOOL=valgrind \
         timeout -k 10 "$T_VG" "${VALGRIND[@]}" --log-file="$vglog.%p" "$exe") \
         >"$log" 2>&1 || rc=$?
       classify valgrind "$name" "$rc" "$t0" "$log" "$vglog"

@@ -77,7 +77,12 @@ int main(void) {
   fprintf(stderr, "RSS %ld kB before, %ld kB after a burst of %d (%+ld kB)\n", before, after, n,
           after - before);
   ASSERT(before > 0 && after > 0);
-  ASSERT(after - before < 4096);
+  if (test_tool() != NULL) {
+    fprintf(stderr, "NOTE: RSS bound not checked under %s (its allocator keeps freed memory)\n",
+            test_tool());
+  } else {
+    ASSERT(after - before < 4096);
+  }
   mg_mgr_free(&mgr);
   free(s_fds);
   TEST_DONE();
