@@ -1319,7 +1319,9 @@ extern uint64_t mg_boot_timestamp_ms;
 // HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`:
 // serves the dashboard's REST API (`/api/login`, `/api/logout`, `/api/hi`,
 // `/api/get`, `/api/set`, `/api/add/<set>`, `/api/del/<set>/<i>`,
-// `/api/websocket`, `/api/ota`, custom handlers) and `/fs/<set>/<file>`.
+// `/api/websocket`, `/api/ota`) and `/fs/<set>/<file>`, then the custom
+// handlers for other URIs. Sessions: one per user, at most 10, sliding
+// expiry; freed by `mg_mgr_free`, so `dash` must outlive the manager.
 void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
 
 // Notify the dashboard WebSockets of `mgr` that `set` changed: each whose
@@ -1329,7 +1331,8 @@ void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
 
 // Fill the set's `name`/`size` fields from entry `*set->index` of the
 // directory `set->get_dir(u, ...)` names (`*index == -1`: store the entry
-// count). False without `get_dir`, an index or a `name` field.
+// count). False without `get_dir`, an index or a `name` field. Lists
+// through `u->dash->upload_fs` (POSIX when `u` or it is NULL).
 bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Parse a DNS reply: transaction id, the name of the last record read,
