@@ -5,17 +5,17 @@
 //!   `403 Not Authorised`);
 //! * expiry slides: every request a session authenticates moves it to
 //!   `session_auto_expiration_seconds` from now; expired sessions are
-//!   dropped the next time the list is looked at;
+//!   dropped at the next request, and their WebSockets closed;
 //! * an `Authorization` header always goes to `authenticate` (a Bearer
 //!   token is the password of an empty user name); without one, the
 //!   `access_token` cookie (or `?access_token=`) names a session, and an
 //!   unknown token goes to `authenticate` as that password.
 //!
-//! Ownership (where we differ from Mongoose, which hands out raw pointers
-//! to sessions it later frees): every user is reference-counted. A
+//! Ownership: every user is reference-counted. A
 //! dashboard's state (sessions, guest, WebSockets) is keyed by manager and
 //! dashboard and dropped at `mg_mgr_free`; a WebSocket holds its user, so
-//! a session expiring under it frees nothing the connection still uses.
+//! nothing it may still be handed to (`fn` during `mg_dash_send_change`)
+//! dangles while it lives.
 use crate::abi::*;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int};
@@ -165,19 +165,19 @@ pub unsafe fn user_of(mgr: *mut mg_mgr, dash: *mut mg_dash, cr: &Creds) -> Optio
             (*dash).guest = g.ptr();
             return Some(g);
         };
+        let now = super::super::millis();
+        expire(mgr, dash, now);
         let mut user = [0u8; CRED_LEN];
         let mut pass = [0u8; CRED_LEN];
         crate::core::http::creds(cr.authorization, cr.cookie, cr.query, &mut user, &mut pass);
         if user[0] == 0 && pass[0] == 0 {
             return None;
         }
-        let now = super::super::millis();
         let life = lifetime_ms(dash);
         if cr.authorization.is_none() {
             let token = cstr(&pass.map(|b| b as c_char));
             let mut list = lock();
             let st = state(&mut list, mgr, dash);
-            st.sessions.retain(|u| u.get().expire > now);
             if let Some(u) = st.sessions.iter().find(|u| u.token() == token) {
                 u.set_expire(now + life, None);
                 return Some(u.clone());
@@ -192,7 +192,6 @@ pub unsafe fn user_of(mgr: *mut mg_mgr, dash: *mut mg_dash, cr: &Creds) -> Optio
         let name = cstr(&user.map(|b| b as c_char));
         let mut list = lock();
         let st = state(&mut list, mgr, dash);
-        st.sessions.retain(|u| u.get().expire > now);
         if let Some(u) = st.sessions.iter().find(|u| u.name() == name) {
             u.set_expire(now + life, Some(level));
             return Some(u.clone());
@@ -203,6 +202,44 @@ pub unsafe fn user_of(mgr: *mut mg_mgr, dash: *mut mg_dash, cr: &Creds) -> Optio
         let u = User::new(&name, &random_token(), level, now + life, dash);
         st.sessions.push(u.clone());
         Some(u)
+    }
+}
+
+/// Drop `dash`'s sessions expired at `now` and close their WebSockets at
+/// once (as Mongoose does, on any request with `authenticate` set).
+///
+/// # Safety
+/// `mgr` valid.
+unsafe fn expire(mgr: *mut mg_mgr, dash: *mut mg_dash, now: u64) {
+    let doomed: Vec<usize> = {
+        let mut list = lock();
+        let st = state(&mut list, mgr, dash);
+        let (gone, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut st.sessions).into_iter().partition(|u| u.get().expire <= now);
+        st.sessions = keep;
+        let mut doomed = Vec::new();
+        st.ws.retain(|(c, u)| {
+            let dead = gone.iter().any(|g| Arc::ptr_eq(g, u));
+            if dead {
+                doomed.push(*c);
+            }
+            !dead
+        });
+        doomed
+    };
+    if doomed.is_empty() || mgr.is_null() {
+        return;
+    }
+    // SAFETY: walking the manager's live connections; only those still
+    // on its list are touched.
+    unsafe {
+        let mut c = (*mgr).conns;
+        while !c.is_null() {
+            if doomed.contains(&(c as usize)) {
+                (*c).set_flag(FLAG_IS_CLOSING, true);
+            }
+            c = (*c).next;
+        }
     }
 }
 
@@ -284,9 +321,16 @@ mod tests {
         unsafe { user_of(mgr, d, &cr) }
     }
 
+    fn zeroed<T>() -> Box<T> {
+        // SAFETY: only used for the C structs below, for which all-zero
+        // is valid (NULL pointers, no callbacks, empty lists).
+        Box::new(unsafe { core::mem::zeroed() })
+    }
+
     #[test]
     fn sessions_are_bounded_and_freed_with_their_manager() {
-        let mgr = 0x1000 as *mut mg_mgr;
+        let mut m: Box<mg_mgr> = zeroed();
+        let mgr: *mut mg_mgr = &mut *m;
         let mut d = dash();
         let first = login(mgr, &mut d, "u0").unwrap();
         let again = login(mgr, &mut d, "u0").unwrap();
@@ -305,19 +349,25 @@ mod tests {
     }
 
     #[test]
-    fn a_websocket_keeps_its_user_when_the_session_expires() {
-        let mgr = 0x3000 as *mut mg_mgr;
+    fn an_expired_session_closes_its_websockets_and_frees() {
+        let mut m: Box<mg_mgr> = zeroed();
+        let mut conn: Box<mg_connection> = zeroed();
+        let c: *mut mg_connection = &mut *conn;
+        m.conns = c;
+        let mgr: *mut mg_mgr = &mut *m;
         let mut d = dash();
         let u = login(mgr, &mut d, "w").unwrap();
-        let c = 0x4000 as *mut mg_connection;
         add_ws(mgr, &mut *d, c, u.clone());
         let weak = Arc::downgrade(&u);
-        u.set_expire(0, None);
         drop(u);
-        assert!(login(mgr, &mut d, "x").is_some()); // prunes the expired session
-        assert_eq!(weak.upgrade().map(|u| u.name()), Some(b"w".to_vec()));
-        forget_conn(c);
+        // While the WebSocket lives, its user does.
+        assert!(weak.upgrade().is_some());
+        weak.upgrade().unwrap().set_expire(0, None);
+        assert!(login(mgr, &mut d, "x").is_some()); // drops the expired session
+                                                    // SAFETY: `c` is the live connection above.
+        assert!(unsafe { (*c).flag(FLAG_IS_CLOSING) });
         assert!(weak.upgrade().is_none());
+        forget_conn(c);
         // SAFETY: `d` is still valid.
         unsafe { forget_mgr(mgr) };
     }
