@@ -1,7 +1,10 @@
 // Device dashboard (mg_dash_ev_handler, mg_dash_send_change,
 // mg_dash_dir_read). Every expected byte string was observed on Mongoose
-// 7.23's Linux build (cymongoose's library driven through ctypes with the
-// same field sets) and is hard-coded here.
+// 7.23's Linux build and is hard-coded here. The program is its own oracle
+// check: built with -DMG_ORACLE and linked against cymongoose's
+// _mongoose*.so (which exports every mg_* function; add -lpython3.x), it
+// passes against Mongoose too. MG_ORACLE skips only calls that crash
+// Mongoose (NULL arguments, a set without get_dir) and our departures.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
