@@ -145,6 +145,10 @@ static void test_guest_api(struct mg_mgr *mgr, int port) {
          "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 114        \r\n\r\n"
          "{\"items\":3,\"settings\":{\"i\":-42,\"u\":18446744073709551615,\"b\":true,\"d\":3.25,"
          "\"s\":\"hello \\\"w\\\"\\n\",\"r\":[1,2,{\"a\":3}]}}\n");
+  expect(mgr, port, GET("/api/get/"),  // the same
+         "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 114        \r\n\r\n"
+         "{\"items\":3,\"settings\":{\"i\":-42,\"u\":18446744073709551615,\"b\":true,\"d\":3.25,"
+         "\"s\":\"hello \\\"w\\\"\\n\",\"r\":[1,2,{\"a\":3}]}}\n");
   expect(mgr, port, GET("/api/get/items"), "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n3\n");
   expect(mgr, port, GET("/api/get/items/1"),
          "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 20         \r\n\r\n[{\"v\":20,\"n\":\"n1\"}]\n");
