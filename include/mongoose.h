@@ -1352,7 +1352,9 @@ extern uint64_t mg_boot_timestamp_ms;
 // HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`:
 // serves the dashboard's REST API (`/api/login`, `/api/logout`, `/api/hi`,
 // `/api/get`, `/api/set`, `/api/add/<set>`, `/api/del/<set>/<i>`,
-// `/api/websocket`, `/api/ota`, custom handlers) and `/fs/<set>/<file>`.
+// `/api/websocket`, `/api/ota`) and `/fs/<set>/<file>`, then the custom
+// handlers for other URIs. Sessions: one per user, at most 10, sliding
+// expiry; freed by `mg_mgr_free`, so `dash` must outlive the manager.
 void mg_dash_ev_handler(struct mg_connection *c, int ev, void *ev_data);
 
 // Notify the dashboard WebSockets of `mgr` that `set` changed: each whose
@@ -1362,7 +1364,8 @@ void mg_dash_send_change(struct mg_mgr *mgr, struct mg_field_set *set);
 
 // Fill the set's `name`/`size` fields from entry `*set->index` of the
 // directory `set->get_dir(u, ...)` names (`*index == -1`: store the entry
-// count). False without `get_dir`, an index or a `name` field.
+// count). False without `get_dir`, an index or a `name` field. Lists
+// through `u->dash->upload_fs` (POSIX when `u` or it is NULL).
 bool mg_dash_dir_read(struct mg_field_set *set, struct mg_dash_user *u);
 
 // Parse a DNS reply: transaction id, the name of the last record read,
@@ -1481,7 +1484,10 @@ void mg_http_serve_file(struct mg_connection *c,
 // Server-side includes (always on in mongoose-rs): reply `200`
 // `text/html; charset=utf-8` with `fullpath` expanded, `<!--#include
 // file="x" -->` relative to its directory and `<!--#include virtual="x" -->`
-// relative to `root`, nested up to 5 levels; `404` if it cannot be read.
+// a URI mapped through `root` (a directory or a `dir,/uri=dir` list),
+// nested up to 5 levels; on the POSIX filesystem an include resolving
+// (through symlinks) outside the root(s) expands to nothing. `404` if
+// `fullpath` cannot be read.
 void mg_http_serve_ssi(struct mg_connection *c, const char *root, const char *fullpath);
 
 // Store the request body in `dir/<file>` at `<offset>` (query variables),

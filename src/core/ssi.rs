@@ -1,7 +1,9 @@
 //! Server-side includes (API.md §11.4, §17): expand
 //! `<!--#include file="x" -->` (relative to the including file's
-//! directory) and `<!--#include virtual="x" -->` (relative to the document
-//! root) recursively. Pure: the caller supplies a reader, so no I/O here.
+//! directory) and `<!--#include virtual="x" -->` (a URI, mapped through
+//! the document root list as `mg_http_serve_dir` maps requests, so
+//! `/uri=/path` entries apply) recursively. Pure: the caller supplies a
+//! reader (which may refuse paths, e.g. outside a jail), so no I/O here.
 //!
 //! Rules (Mongoose's documented behaviour; the oracle library is built
 //! without SSI, so the details where the spec is silent are ours):
@@ -14,7 +16,7 @@
 //!   exponentially with the depth);
 //! * any other `<!--#...-->` directive, an unterminated one, or an include
 //!   without a quoted `file=`/`virtual=` argument is copied verbatim.
-use super::fs::path_is_sane;
+use super::fs::{path_is_sane, pick_root, request_path};
 
 /// Deepest include nesting expanded (the top-level file is depth 0).
 pub const MAX_DEPTH: usize = 5;
@@ -79,8 +81,20 @@ fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     p
 }
 
+/// The file a `virtual="v"` include names under `root_dir` (a directory,
+/// or `dir,/prefix=dir,...` as `mg_http_serve_dir` takes it): `v` read as
+/// a URI (a missing leading `/` added). An empty `root_dir` leaves `v`
+/// relative to the working directory. `None` when the path is refused.
+pub fn virtual_path(root_dir: &[u8], v: &[u8]) -> Option<Vec<u8>> {
+    if root_dir.is_empty() {
+        return path_is_sane(v).then(|| join(b"", v));
+    }
+    let uri = if v.starts_with(b"/") { v.to_vec() } else { [b"/", v].concat() };
+    request_path(&pick_root(root_dir, &uri), &uri).ok()
+}
+
 /// Expand the includes of `text`, the content of the file at `path`, with
-/// `root` the document root; `read` returns a file's content or `None`.
+/// `root` the document root list; `read` returns a file's content or `None`.
 /// Includes starting once the output holds `limit` bytes are dropped.
 pub fn expand(
     text: &[u8],
@@ -121,7 +135,7 @@ fn expand_into(
             Some(inc) => {
                 let target = match inc {
                     Include::File(f) => (path_is_sane(f)).then(|| join(dir_of(path), f)),
-                    Include::Virtual(v) => (path_is_sane(v)).then(|| join(root, v)),
+                    Include::Virtual(v) => virtual_path(root, v),
                 };
                 if let Some(target) = target.filter(|_| depth < MAX_DEPTH && out.len() < limit) {
                     if let Some(content) = read(&target) {
@@ -172,6 +186,24 @@ mod tests {
             ("www/top.txt", "[t]"),
         ];
         assert_eq!(run(&files, "www/sub/i.shtml"), "A[p]B[t]C");
+    }
+
+    #[test]
+    fn virtual_through_a_root_list() {
+        let files = [
+            ("www/i.shtml", "<!--#include virtual=\"/data/d.txt\" -->|<!--#include virtual=\"t.txt\" -->"),
+            ("/srv/files//d.txt", "[d]"),
+            ("www/t.txt", "[t]"),
+        ];
+        let map: HashMap<Vec<u8>, Vec<u8>> =
+            files.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect();
+        let mut read = |p: &[u8]| map.get(p).cloned();
+        let out =
+            expand(&map[&b"www/i.shtml"[..]], b"www/i.shtml", b"www,/data=/srv/files/", 1000, &mut read);
+        assert_eq!(out, b"[d]|[t]");
+        assert_eq!(virtual_path(b"www,/data=/srv", b"/data/../x"), None);
+        assert_eq!(virtual_path(b"", b"/a/b"), Some(b"a/b".to_vec()));
+        assert_eq!(virtual_path(b"", b"../b"), None);
     }
 
     #[test]

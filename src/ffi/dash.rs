@@ -10,7 +10,9 @@ use core::ffi::{c_int, c_void};
 /// HTTP handler for `mg_http_listen(mgr, url, mg_dash_ev_handler, &dash)`:
 /// serves the dashboard's REST API (`/api/login`, `/api/logout`, `/api/hi`,
 /// `/api/get`, `/api/set`, `/api/add/<set>`, `/api/del/<set>/<i>`,
-/// `/api/websocket`, `/api/ota`, custom handlers) and `/fs/<set>/<file>`.
+/// `/api/websocket`, `/api/ota`) and `/fs/<set>/<file>`, then the custom
+/// handlers for other URIs. Sessions: one per user, at most 10, sliding
+/// expiry; freed by `mg_mgr_free`, so `dash` must outlive the manager.
 #[no_mangle]
 pub unsafe extern "C" fn mg_dash_ev_handler(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
     if c.is_null() {
@@ -31,7 +33,8 @@ pub unsafe extern "C" fn mg_dash_send_change(mgr: *mut mg_mgr, set: *mut mg_fiel
 
 /// Fill the set's `name`/`size` fields from entry `*set->index` of the
 /// directory `set->get_dir(u, ...)` names (`*index == -1`: store the entry
-/// count). False without `get_dir`, an index or a `name` field.
+/// count). False without `get_dir`, an index or a `name` field. Lists
+/// through `u->dash->upload_fs` (POSIX when `u` or it is NULL).
 #[no_mangle]
 pub unsafe extern "C" fn mg_dash_dir_read(set: *mut mg_field_set, u: *mut mg_dash_user) -> bool {
     // SAFETY: NULL or valid set and user.

@@ -213,7 +213,10 @@ pub unsafe extern "C" fn mg_http_serve_file(
 /// Server-side includes (always on in mongoose-rs): reply `200`
 /// `text/html; charset=utf-8` with `fullpath` expanded, `<!--#include
 /// file="x" -->` relative to its directory and `<!--#include virtual="x" -->`
-/// relative to `root`, nested up to 5 levels; `404` if it cannot be read.
+/// a URI mapped through `root` (a directory or a `dir,/uri=dir` list),
+/// nested up to 5 levels; on the POSIX filesystem an include resolving
+/// (through symlinks) outside the root(s) expands to nothing. `404` if
+/// `fullpath` cannot be read.
 #[no_mangle]
 pub unsafe extern "C" fn mg_http_serve_ssi(
     c: *mut mg_connection,

@@ -1109,6 +1109,7 @@ pub unsafe fn free(mgr: *mut mg_mgr) {
             }
             poll(mgr, 0);
         }
+        super::dash::session::forget_mgr(mgr);
         for id in std::mem::take(&mut (*mp).sig_ids) {
             signal_hook_registry::unregister(id);
         }

@@ -1,6 +1,6 @@
 // Static files from C: exact heads for 200/HEAD/206/416/304/404/301, index,
 // gzip variants, MIME overrides, extra headers, directory listing, page404,
-// SSI (disabled build: 501), multi-root, NULL root; 35+ path traversal
+// SSI (includes through a multi-root list, jailed), multi-root, NULL root; 35+ path traversal
 // attempts (encoded, backslashes, NUL, symlinks out of the root); an 8 MB
 // file streamed with a bounded send buffer while other connections are
 // served; concurrent ranges; pipelining behind a streamed file; uploads; the
@@ -390,6 +390,29 @@ static void test_heads(struct mg_mgr *mgr, int port) {
     expect(mgr, port, GET("/static/../range.txt"),
            "HTTP/1.1 400 Bad Request\r\nContent-Length: 12         \r\n\r\nInvalid path");
     expect(mgr, port, GET("/static"), "HTTP/1.1 301 Moved\r\nLocation: /static/\r\nContent-Length: 0\r\n\r\n");
+    // SSI under the same list: virtual= includes are URIs mapped through
+    // it, as requests are.
+    s_opts.ssi_pattern = "#.shtml";
+    put("sub/m.shtml", "<!--#include virtual=\"/static/a.json\"-->|<!--#include virtual=\"/range.txt\"-->|", 78, 0);
+    expect(mgr, port, GET("/static/m.shtml"),
+           "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 16         \r\n\r\n"
+           "body|0123456789|");
+    path_of(p404_ssi, sizeof(p404_ssi), "sub/m.shtml");
+    unlink(p404_ssi);
+  }
+  // SSI includes stay in the root: symlinks leading out expand to nothing,
+  // one staying inside is followed.
+  reset_opts();
+  s_opts.ssi_pattern = "#.shtml";
+  {
+    static const char jail[] = "[<!--#include file=\"link.txt\"--><!--#include virtual=\"/linkdir/secret.txt\"-->"
+                               "<!--#include file=\"inlink.txt\"-->]";
+    put("j.shtml", jail, sizeof(jail) - 1, 0);
+    expect(mgr, port, GET("/j.shtml"),
+           "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 12         \r\n\r\n"
+           "[0123456789]");
+    path_of(p404_ssi, sizeof(p404_ssi), "j.shtml");
+    unlink(p404_ssi);
   }
   // No root: the URI is a filesystem path (as in Mongoose; dangerous).
   reset_opts();
