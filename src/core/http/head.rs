@@ -669,7 +669,17 @@ mod tests {
         }
         // A lead byte without all its continuation bytes ends the URI, and
         // the rest is not a protocol.
-        for bad in [&b"/\xc3x"[..], b"/\xe2\x82x", b"/\xf0\x9f\x98x", b"/\x80\x80", b"/\xff\x80"] {
+        let bads: [&[u8]; 8] = [
+            b"/\xc3x",
+            b"/\xe2\x82x",
+            b"/\xe0x\x80",
+            b"/\xf0\x9f\x98x",
+            b"/\xf0x\x80\x80",
+            b"/\x80\x80\x80\x80",
+            b"/\xff\x80",
+            b"/\xc0",
+        ];
+        for bad in bads {
             let mut s = b"GET ".to_vec();
             s.extend_from_slice(bad);
             s.extend_from_slice(b" HTTP/1.1\r\n\r\n");
