@@ -650,6 +650,16 @@ mod tests {
 
     // Added for mutation testing (MUTANTS.md).
     #[test]
+    fn blank_only_header_value_is_empty() {
+        let s = b"GET / HTTP/1.1\r\nA: \t \r\nB:\t\nC: c\r\n\r\n";
+        let h = p(s);
+        assert_eq!(h.header(s, b"A"), Some(&b""[..]));
+        assert_eq!(h.header(s, b"B"), Some(&b""[..]));
+        assert_eq!(h.header(s, b"C"), Some(&b"c"[..]));
+    }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
     fn request_len_leading_newline() {
         // A '\n' at offset 0 has no byte before it to pair with.
         assert_eq!(request_len(b"\n\n"), Ok(2));
