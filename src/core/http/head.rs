@@ -647,4 +647,53 @@ mod tests {
             assert_eq!(h.te_on_http10(msg), want, "{:?}", String::from_utf8_lossy(msg));
         }
     }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
+    fn blank_only_header_value_is_empty() {
+        let s = b"GET / HTTP/1.1\r\nA: \t \r\nB:\t\nC: c\r\n\r\n";
+        let h = p(s);
+        assert_eq!(h.header(s, b"A"), Some(&b""[..]));
+        assert_eq!(h.header(s, b"B"), Some(&b""[..]));
+        assert_eq!(h.header(s, b"C"), Some(&b"c"[..]));
+    }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
+    fn request_len_leading_newline() {
+        // A '\n' at offset 0 has no byte before it to pair with.
+        assert_eq!(request_len(b"\n\n"), Ok(2));
+        assert_eq!(request_len(b"\nx"), Err(HeadError::Incomplete));
+    }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
+    fn utf8_sequences_of_every_length() {
+        // 2-, 3- and 4-byte sequences are visible characters in the URI
+        // and in header names.
+        for uri in ["/\u{e9}", "/\u{20ac}", "/\u{1f600}", "/a\u{1f600}\u{20ac}\u{e9}b"] {
+            let s = format!("GET {uri} HTTP/1.1\r\n{uri}: v\r\n\r\n");
+            let h = p(s.as_bytes());
+            assert_eq!(text(s.as_bytes(), h.uri), uri);
+            assert_eq!(text(s.as_bytes(), h.headers()[0].name), uri);
+        }
+        // A lead byte without all its continuation bytes ends the URI, and
+        // the rest is not a protocol.
+        let bads: [&[u8]; 8] = [
+            b"/\xc3x",
+            b"/\xe2\x82x",
+            b"/\xe0x\x80",
+            b"/\xf0\x9f\x98x",
+            b"/\xf0x\x80\x80",
+            b"/\x80\x80\x80\x80",
+            b"/\xff\x80",
+            b"/\xc0",
+        ];
+        for bad in bads {
+            let mut s = b"GET ".to_vec();
+            s.extend_from_slice(bad);
+            s.extend_from_slice(b" HTTP/1.1\r\n\r\n");
+            assert_eq!(parse(&s), Err(HeadError::Malformed), "{:?}", String::from_utf8_lossy(&s));
+        }
+    }
 }

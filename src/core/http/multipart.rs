@@ -165,4 +165,25 @@ mod tests {
         let s = b"--B\r\nContent-Disposition:name=\"q\"\r\n\r\nv\r\n--B--";
         assert_eq!(next_multipart(s, 0).unwrap().1.name, None);
     }
+
+    // Added for mutation testing (MUTANTS.md).
+    #[test]
+    fn multipart_short_boundaries_and_headers() {
+        // A body that starts with CRLF has no boundary.
+        assert_eq!(next_multipart(b"\r\nX: 1\r\n\r\nab\r\ncd", 0), None);
+        assert_eq!(next_multipart(b"-\r\n", 0), None);
+        // A one-byte boundary.
+        let s = b"-\r\n\r\nab\r\n-\r\n";
+        let (o, part) = next_multipart(s, 0).unwrap();
+        assert_eq!((o, part.body.get(s)), (9, &b"ab"[..]));
+        // The shortest Content-Disposition line that is looked at has 22
+        // bytes; shorter ones (and other short headers) are skipped.
+        let s = b"--B\r\nContent-Disposition: name=\"ab\"\r\nContent-Type: text\r\n\
+Content-Type: texts\r\nContent-Disposition:\r\nContent-Disposition: \r\n\r\nv\r\n--B--";
+        let (_, part) = next_multipart(s, 0).unwrap();
+        assert_eq!((part.name.unwrap().get(s), part.body.get(s)), (&b"ab"[..], &b"v"[..]));
+        let s = b"--B\r\nContent-Disposition: xname=\"q\"\r\nContent-Disposition: x\r\n\r\nv\r\n--B--";
+        let (_, part) = next_multipart(s, 0).unwrap();
+        assert_eq!(part.name, None);
+    }
 }
