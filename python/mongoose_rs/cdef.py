@@ -33,12 +33,19 @@ _PRELUDE = "typedef long time_t;\n"
 _INT_DEFINE = re.compile(r"#define\s+([A-Za-z_]\w*)\s+(-?(?:0[xX][0-9a-fA-F]+|\d+))\s*$")
 
 
+# Declared by mongoose.h but defined by the program (Mongoose's `pack` tool,
+# Wizard-generated code), so the library cannot resolve them.
+_PROGRAM_DEFINED = re.compile(r"^\s*extern\b.*\b(mg_packed_files|g_mgr|mg_dash_init|mg_dash_poll|"
+                              r"mg_mqtt_init|mg_mqtt_poll)\b")
+
+
 def header_to_cdef(text):
     """Turn the text of mongoose.h into declarations ``cffi.FFI.cdef`` takes.
 
     Keeps typedefs, structs, unions, prototypes and integer ``#define``
-    constants; drops comments, every other preprocessor line and the
-    ``extern "C"`` blocks (``#ifdef __cplusplus``)."""
+    constants; drops comments, every other preprocessor line, the
+    ``extern "C"`` blocks (``#ifdef __cplusplus``) and the symbols a program
+    defines (``mg_packed_files``, the Wizard's ``g_mgr``...)."""
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     text = re.sub(r"//[^\n]*", "", text)
     text = re.sub(r"\\\n", " ", text)  # join continued lines (macros)
@@ -58,6 +65,8 @@ def header_to_cdef(text):
             continue
         if s.startswith("#ifdef __cplusplus"):
             skip_cplusplus = 1
+            continue
+        if _PROGRAM_DEFINED.match(s):
             continue
         if s.startswith("#"):
             m = _INT_DEFINE.match(s)
