@@ -8,7 +8,9 @@
 use libfuzzer_sys::fuzz_target;
 use mongoose::core::ssi::{expand, MAX_DEPTH};
 
-const LIMIT: usize = 1 << 16;
+// 4 KiB of output: the checks are the same at any limit, and an execution
+// stays bounded (at 64 KiB the grown corpus ran ~300 inputs a second).
+const LIMIT: usize = 1 << 12;
 
 fuzz_target!(|input: &[u8]| {
     let files: Vec<&[u8]> = input.split(|&b| b == 0).take(8).collect();
