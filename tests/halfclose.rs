@@ -6,6 +6,10 @@
 //!   still gets the whole response: a small reply, a multi-megabyte reply
 //!   queued in `send`, and a multi-megabyte static file sent by `sendfile`.
 //!
+//! - the same over TLS, whether the client sends close_notify before its
+//!   FIN or only the FIN: the response, then our close_notify, then the
+//!   close.
+//!
 //! The clients read slowly through a small receive buffer, so the server's
 //! socket fills and the response leaves in many writes: a close that came
 //! before the flush would cut the body short.
@@ -15,6 +19,7 @@ use mongoose::abi::*;
 use mongoose::ffi::fs::mg_http_serve_dir;
 use mongoose::ffi::http::mg_http_listen;
 use mongoose::ffi::net::*;
+use mongoose::ffi::tls::mg_tls_init;
 use std::ffi::{c_int, c_void, CString};
 use std::io::{Read, Write};
 use std::net::Shutdown;
@@ -35,6 +40,8 @@ struct Ctx {
     /// `is_draining` was set and the connection was still open afterwards
     /// with bytes left in `send` (so the drain had something to flush).
     drained_with_pending: bool,
+    /// Serve TLS with this certificate and key (PEM).
+    tls: Option<(String, String)>,
 }
 
 unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
@@ -42,6 +49,19 @@ unsafe extern "C" fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut c_v
     // type for each event.
     unsafe {
         let ctx = &mut *((*c).fn_data as *mut Ctx);
+        if ev == MG_EV_ACCEPT {
+            if let Some((cert, key)) = &ctx.tls {
+                let s = |v: &String| mg_str { buf: v.as_ptr() as *mut _, len: v.len() };
+                let opts = mg_tls_opts {
+                    ca: mg_str::NULL,
+                    cert: s(cert),
+                    key: s(key),
+                    name: mg_str::NULL,
+                    skip_verification: false,
+                };
+                mg_tls_init(c, &opts);
+            }
+        }
         if ev != MG_EV_HTTP_MSG {
             return;
         }
@@ -85,6 +105,15 @@ struct Server {
 
 impl Server {
     fn new(tag: &str) -> Server {
+        Server::start(tag, None)
+    }
+
+    /// An https server with a certificate for "localhost" signed by `ca`.
+    fn new_tls(tag: &str, ca: &TestCa) -> Server {
+        Server::start(tag, Some(ca.leaf.clone()))
+    }
+
+    fn start(tag: &str, tls: Option<(String, String)>) -> Server {
         let dir = std::env::temp_dir().join(format!("mg-halfclose-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -98,8 +127,10 @@ impl Server {
             root: CString::new(dir.to_str().unwrap()).unwrap(),
             body,
             drained_with_pending: false,
+            tls: tls.clone(),
         }));
-        let url = CString::new("http://127.0.0.1:0").unwrap();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = CString::new(format!("{scheme}://127.0.0.1:0")).unwrap();
         // SAFETY: live manager; `ctx` outlives it (freed in Drop after it).
         let lsn = unsafe { mg_http_listen(&mut *mgr, url.as_ptr(), Some(handler), ctx as *mut c_void) };
         assert!(!lsn.is_null());
@@ -154,6 +185,86 @@ impl Server {
         });
         self.poll_until(|| done.load(Ordering::SeqCst));
         h.join().unwrap()
+    }
+
+    /// `exchange` over TLS (rustls client): after the request, optionally
+    /// close_notify, then the FIN. Returns the plaintext read and whether
+    /// the server's close_notify came before its FIN.
+    fn tls_exchange(&mut self, req: &str, ca: &TestCa, notify: bool) -> (Vec<u8>, bool) {
+        let done = Arc::new(AtomicBool::new(false));
+        let (port, req, d) = (self.port, req.to_string(), done.clone());
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.der.clone()).unwrap();
+        let cfg =
+            Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth());
+        let h = std::thread::spawn(move || {
+            let mut s = util::connect_small(port);
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            let mut tls = rustls::ClientConnection::new(cfg, name).unwrap();
+            tls.writer().write_all(req.as_bytes()).unwrap();
+            while tls.is_handshaking() || tls.wants_write() {
+                tls.complete_io(&mut s).unwrap();
+            }
+            if notify {
+                tls.send_close_notify();
+                while tls.wants_write() {
+                    tls.write_tls(&mut s).unwrap();
+                }
+            }
+            s.shutdown(Shutdown::Write).unwrap();
+            let (mut out, mut notified) = (Vec::new(), false);
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let n =
+                    tls.read_tls(&mut s).unwrap_or_else(|e| panic!("read after {} bytes: {e}", out.len()));
+                let st = tls.process_new_packets().expect("valid TLS records");
+                notified |= st.peer_has_closed();
+                loop {
+                    match tls.reader().read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(k) => out.extend_from_slice(&buf[..k]),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        // The FIN without a close_notify.
+                        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+                if out.len() < 512 * 1024 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+            d.store(true, Ordering::SeqCst);
+            (out, notified)
+        });
+        self.poll_until(|| done.load(Ordering::SeqCst));
+        h.join().unwrap()
+    }
+}
+
+/// A CA and a "localhost" leaf it signed (rcgen).
+struct TestCa {
+    der: rustls::pki_types::CertificateDer<'static>,
+    leaf: (String, String),
+}
+
+impl TestCa {
+    fn new() -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, "half-close test CA");
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = p.self_signed(&ca_key).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let leaf = CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .signed_by(&key, &ca, &ca_key)
+            .unwrap();
+        TestCa { der: ca.der().clone(), leaf: (leaf.pem(), key.serialize_pem()) }
     }
 }
 
@@ -223,4 +334,20 @@ fn half_close_after_the_request_gets_a_whole_static_file() {
     let resp = srv.exchange(&format!("GET /f.bin HTTP/1.1\r\nRange: bytes={a}-{b}\r\n\r\n"), true);
     check(&resp, "HTTP/1.1 206 Partial Content\r\n", &body[a..=b]);
     assert_eq!(SENDFILE_BYTES.load(Relaxed) - sent0, (BIG + b - a + 1) as u64, "the bodies went by sendfile");
+}
+
+#[test]
+fn tls_half_close_after_the_request_gets_a_whole_static_file() {
+    let ca = TestCa::new();
+    let mut srv = Server::new_tls("tls", &ca);
+    let body = srv.body().to_vec();
+    for notify in [true, false] {
+        let (resp, notified) = srv.tls_exchange("GET /f.bin HTTP/1.1\r\n\r\n", &ca, notify);
+        check(&resp, "HTTP/1.1 200 OK\r\n", &body);
+        assert!(notified, "our close_notify ends the stream (client close_notify: {notify})");
+        let (resp, _) = srv.tls_exchange("GET /big HTTP/1.1\r\n\r\n", &ca, notify);
+        check(&resp, "HTTP/1.1 200 OK\r\n", &body);
+        let (resp, _) = srv.tls_exchange("GET /small HTTP/1.1\r\n\r\n", &ca, notify);
+        assert_eq!(resp, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    }
 }

@@ -1017,12 +1017,17 @@ unsafe fn read_once(c: *mut mg_connection) {
 /// pending (a reply in `send`, a file body being streamed) is drained
 /// first, so a client that half-closes right after its request still gets
 /// the whole response; with nothing pending the connection closes now.
-/// (Mongoose drains `send` but drops the rest of a file body.) A reset peer
-/// makes the next write fail, which closes the connection.
-unsafe fn peer_closed(c: *mut mg_connection) {
+/// (Mongoose drains `send` but drops the rest of a file body, and closes a
+/// TLS connection at once.) TLS connections come here too, on the peer's
+/// close_notify or FIN: ciphertext still in rustls counts as pending. A
+/// reset peer makes the next write fail, which closes the connection.
+pub(super) unsafe fn peer_closed(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
-        if !(*c).flag(FLAG_IS_UDP) && ((*c).send.len > 0 || super::fs::body_pending(c)) {
+        let pending = (*c).send.len > 0
+            || super::fs::body_pending(c)
+            || ((*c).rs(RS_TLS) && super::tls::out_pending(c));
+        if !(*c).flag(FLAG_IS_UDP) && pending {
             (*c).set_flag(FLAG_IS_DRAINING, true);
             (*c).set_rs(RS_READABLE, false); // nothing more to read
         } else {

@@ -581,7 +581,10 @@ unsafe fn read_step(c: *mut mg_connection) {
             }
             if t.eof {
                 if t.pending == 0 {
-                    (*c).set_flag(FLAG_IS_CLOSING, true);
+                    // As on a plain socket: what is pending still goes out
+                    // (TLS 1.3 and 1.2 allow writing after the peer's
+                    // close_notify), then our close_notify, then the close.
+                    super::mgr::peer_closed(c);
                 }
                 return;
             }
