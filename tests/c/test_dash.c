@@ -43,8 +43,9 @@ static struct mg_field_set s_set1 = {"settings", s_fields1, settings_fn, NULL, N
 // "items": an indexed set backed by an array.
 static int s_arr[8] = {10, 20, 30}, s_len = 3, s_idx, s_v;
 static char s_n[16] = "x";
+static long long s_life = -1;  // the user's session time left, in ms
 static bool items_fn(enum mg_dash_op op, struct mg_dash_user *u) {
-  (void) u;
+  s_life = u == NULL ? -1 : (long long) (u->expire - mg_millis());
   if (op == MG_DASH_READ) {
     if (s_idx == -1) return s_idx = s_len, true;
     if (s_idx < 0 || s_idx >= s_len) return false;
@@ -199,6 +200,21 @@ static void test_set_add_del(struct mg_mgr *mgr, int port) {
   ASSERT(s_len == 1 && s_arr[0] == 30);
 }
 
+// The user the newest dashboard WebSocket keeps in c->data[8..16], and
+// its dashboard.
+static void *ws_user(struct mg_mgr *mgr, struct mg_dash **dash) {
+  struct mg_connection *c;
+  void *p = NULL;
+  for (c = mgr->conns; c != NULL; c = c->next) {
+    if (c->is_websocket) {
+      memcpy(&p, c->data + 8, sizeof(p));
+      if (dash != NULL) *dash = (struct mg_dash *) c->fn_data;
+      break;
+    }
+  }
+  return p;
+}
+
 static void test_websocket(struct mg_mgr *mgr, int port) {
   const char *hs = "GET /api/websocket HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -213,6 +229,11 @@ static void test_websocket(struct mg_mgr *mgr, int port) {
   ASSERT(send(fd, hs, strlen(hs), 0) == (long) strlen(hs));
   n = collect(mgr, fd, buf, sizeof(buf), strlen(head));
   ASSERT_MEM(buf, n, head);
+  {
+    struct mg_dash *d = NULL;
+    void *u = ws_user(mgr, &d);
+    ASSERT(d != NULL && u != NULL && u == d->guest);
+  }
   // A write through the API notifies the WebSocket.
   expect(mgr, port, "POST /api/set HTTP/1.1\r\nContent-Length: 20\r\n\r\n{\"settings\":{\"i\":1}}",
          "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n2\n");
@@ -247,6 +268,8 @@ static void test_login(struct mg_mgr *mgr, int port) {
   ASSERT(strspn(tok, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 19);
   snprintf(r, sizeof(r), "GET /api/get/items HTTP/1.1\r\nCookie: access_token=%s\r\n\r\n", tok);
   expect(mgr, port, r, "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 2          \r\n\r\n1\n");
+  // session_auto_expiration_seconds 0: an hour (the cookie says a day).
+  ASSERT(s_life > 3590000 && s_life <= 3600000);
   // The session token is only honoured as a cookie.
   snprintf(r, sizeof(r), "GET /api/get/items HTTP/1.1\r\nAuthorization: Bearer %s\r\n\r\n", tok);
   expect(mgr, port, r, "HTTP/1.1 403 Forbidden\r\n" JSON "Content-Length: 15         \r\n\r\nNot Authorised\n");
@@ -376,8 +399,10 @@ static void test_sessions(struct mg_mgr *mgr, int port) {
 
 static char s_who[40];
 static int s_who_level;
+static struct mg_dash_user *s_who_user;
 static bool who_fn(enum mg_dash_op op, struct mg_dash_user *u) {
   (void) op;
+  s_who_user = u;
   snprintf(s_who, sizeof(s_who), "%s", u == NULL ? "(null)" : u->name);
   s_who_level = u == NULL ? -1 : u->level;
   return true;
@@ -398,6 +423,7 @@ static void test_expiry(struct mg_mgr *mgr, int port) {
   for (i = 0; i < 4; i++) {
     pause_ms(mgr, 500);
     expect(mgr, port, r, ITEMS_1);
+    ASSERT(s_life > 990 && s_life <= 1000);  // 1 s from this request
   }
   // When the session expires, the next request drops it and closes its
   // WebSockets.
@@ -409,6 +435,14 @@ static void test_expiry(struct mg_mgr *mgr, int port) {
   ASSERT(send(fd, r, strlen(r), 0) == (long) strlen(r));
   n = collect(mgr, fd, s_buf, sizeof(s_buf), 129);
   ASSERT(n == 129 && memcmp(s_buf, "HTTP/1.1 101", 12) == 0);
+  // The WebSocket's user is the session's (mg_dash_send_change hands it
+  // to fn).
+  s_who_user = NULL;
+  mg_dash_send_change(mgr, &s_who_set);
+  ASSERT(s_who_user != NULL && ws_user(mgr, NULL) == s_who_user);
+  ASSERT(strcmp(s_who_user->name, "admin") == 0);
+  n = collect(mgr, fd, s_buf, sizeof(s_buf), 2 + 44);
+  ASSERT_MEM(s_buf, n, "\x81\x2c{\"method\":\"change\",\"params\":{\"who\":{\"v\":1}}}");
   pause_ms(mgr, 2100);  // Mongoose's expiry has a 1 s granularity
   ASSERT(recv(fd, s_buf, sizeof(s_buf), 0) < 0);  // still open
   expect(mgr, port, GET("/api/hi"), "HTTP/1.1 200 OK\r\n" JSON "Content-Length: 3          \r\n\r\nhi\n");
@@ -417,6 +451,7 @@ static void test_expiry(struct mg_mgr *mgr, int port) {
     k = (long) recv(fd, s_buf, sizeof(s_buf), 0);
   }
   ASSERT(k == 0);  // closed, without a CLOSE frame
+  s_who[0] = '\0';
   mg_dash_send_change(mgr, &s_who_set);  // nobody left to tell
   ASSERT(s_who[0] == '\0');
   snprintf(r, sizeof(r), "GET /api/get/items HTTP/1.1\r\nCookie: access_token=%s\r\n\r\n", s_tok);

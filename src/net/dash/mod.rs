@@ -18,7 +18,8 @@
 //!   a user), else JSON `404 Not Found` (403 under `/api/` without a user).
 //!
 //! Every event also stores the dashboard pointer (`c->fn_data`) in
-//! `c->data[16..24]`, as Mongoose does.
+//! `c->data[16..24]`, and a dashboard WebSocket has its user in
+//! `c->data[8..16]`, as in Mongoose.
 mod fields;
 mod files;
 pub mod session;
@@ -168,7 +169,7 @@ unsafe fn api(c: *mut mg_connection, dash: *mut mg_dash, hm: &mg_http_message, u
                     hdrs.extend_from_slice(b"Secure; ");
                 }
                 hdrs.extend_from_slice(
-                    format!("HttpOnly; SameSite=Lax; Max-Age={}\r\n", session::DEFAULT_EXPIRY_SECS)
+                    format!("HttpOnly; SameSite=Lax; Max-Age={}\r\n", session::COOKIE_MAX_AGE_SECS)
                         .as_bytes(),
                 );
                 hdrs.extend_from_slice(JSON_HDRS);
@@ -180,6 +181,10 @@ unsafe fn api(c: *mut mg_connection, dash: *mut mg_dash, hm: &mg_http_message, u
             [b"websocket"] => {
                 crate::net::ws::upgrade(c, hm as *const _ as *mut mg_http_message, b"");
                 if (*c).flag(FLAG_IS_WEBSOCKET) {
+                    // As Mongoose: the WebSocket's user in c->data[8..16];
+                    // it lives as long as the connection (add_ws keeps it).
+                    let data = (&raw mut (*c).data) as *mut u8;
+                    core::ptr::write_unaligned(data.add(8) as *mut usize, user.ptr() as usize);
                     session::add_ws((*c).mgr, dash, c, user.clone());
                 }
             }

@@ -24,8 +24,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Live sessions one dashboard keeps.
 const MAX_SESSIONS: usize = 10;
 /// Session lifetime when the dashboard's `session_auto_expiration_seconds`
-/// is not positive (also the cookie's `Max-Age`).
-pub(super) const DEFAULT_EXPIRY_SECS: u64 = 86400;
+/// is 0 (Mongoose's header: "0: 1 hour default").
+const DEFAULT_LIFETIME_SECS: u32 = 3600;
+/// The login cookie's `Max-Age`, whatever the session's lifetime (as
+/// Mongoose sends it).
+pub(super) const COOKIE_MAX_AGE_SECS: u64 = 86400;
 /// Size of the credential buffers handed to `authenticate`.
 const CRED_LEN: usize = 100;
 
@@ -133,11 +136,11 @@ fn random_token() -> Vec<u8> {
 unsafe fn lifetime_ms(dash: *mut mg_dash) -> u64 {
     // SAFETY: per the contract.
     let s = unsafe { (*dash).session_auto_expiration_seconds };
-    if s > 0 {
-        s as u64 * 1000
-    } else {
-        DEFAULT_EXPIRY_SECS * 1000
-    }
+    // Mongoose computes the milliseconds in 32-bit unsigned arithmetic
+    // (observed: -5 s gives 2^32 - 5000 ms, about 49.7 days); kept, so a
+    // session lives exactly as long as there.
+    let secs = if s == 0 { DEFAULT_LIFETIME_SECS } else { s as u32 };
+    u64::from(secs.wrapping_mul(1000))
 }
 
 /// The credentials of a request, as `mg_http_creds` reads them.
