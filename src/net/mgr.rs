@@ -1024,9 +1024,7 @@ unsafe fn read_once(c: *mut mg_connection) {
 pub(super) unsafe fn peer_closed(c: *mut mg_connection) {
     // SAFETY: `c` live.
     unsafe {
-        let pending = (*c).send.len > 0
-            || super::fs::body_pending(c)
-            || ((*c).rs(RS_TLS) && super::tls::out_pending(c));
+        let pending = (*c).send.len > 0 || super::fs::body_pending(c) || super::tls::out_pending(c);
         if !(*c).flag(FLAG_IS_UDP) && pending {
             (*c).set_flag(FLAG_IS_DRAINING, true);
             (*c).set_rs(RS_READABLE, false); // nothing more to read

@@ -65,6 +65,16 @@ fn builtin(rest: &[u8]) -> bool {
     }
 }
 
+/// Store a pointer in `c->data` at byte `off` (where Mongoose keeps the
+/// dashboard's pointers).
+///
+/// # Safety
+/// `c` live; `off + 8 <= MG_DATA_SIZE`.
+unsafe fn store_ptr(c: *mut mg_connection, off: usize, p: usize) {
+    // SAFETY: per the contract; `data` is a byte array, hence unaligned.
+    unsafe { core::ptr::write_unaligned((&raw mut (*c).data as *mut u8).add(off) as *mut usize, p) }
+}
+
 /// `mg_dash_ev_handler`.
 ///
 /// # Safety
@@ -74,8 +84,7 @@ pub unsafe fn handler(c: *mut mg_connection, ev: c_int, ev_data: *mut c_void) {
     // SAFETY: per the contract.
     unsafe {
         let dash = (*c).fn_data as *mut mg_dash;
-        let data = (&raw mut (*c).data) as *mut u8;
-        core::ptr::write_unaligned(data.add(16) as *mut usize, dash as usize);
+        store_ptr(c, 16, dash as usize);
         if ev == MG_EV_CLOSE {
             session::forget_conn(c);
         }
@@ -183,8 +192,7 @@ unsafe fn api(c: *mut mg_connection, dash: *mut mg_dash, hm: &mg_http_message, u
                 if (*c).flag(FLAG_IS_WEBSOCKET) {
                     // As Mongoose: the WebSocket's user in c->data[8..16];
                     // it lives as long as the connection (add_ws keeps it).
-                    let data = (&raw mut (*c).data) as *mut u8;
-                    core::ptr::write_unaligned(data.add(8) as *mut usize, user.ptr() as usize);
+                    store_ptr(c, 8, user.ptr() as usize);
                     session::add_ws((*c).mgr, dash, c, user.clone());
                 }
             }
